@@ -1,0 +1,57 @@
+"""Who may see what: the one place that scopes every query by who is asking.
+
+A coach sees the engagements they hold (a client referred to them arrives as an
+engagement of theirs), and so those clients and everything recorded in those
+engagements. A client account sees only its own records. Everyone else sees nothing,
+and a record one may not see is reported as not found, never as forbidden, so its
+existence does not leak.
+"""
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import models
+from django.http import Http404
+
+
+def coach_of(user):
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        coach = user.coach
+    except ObjectDoesNotExist:
+        return None
+    return coach if coach.is_active else None
+
+
+def client_of(user):
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.client_profile
+    except ObjectDoesNotExist:
+        return None
+
+
+class ScopedQuerySet(models.QuerySet):
+    # Lookups from the model to the Coach holding its engagement and to the User of its client.
+    coach_lookup = "engagement__coach"
+    client_user_lookup = "engagement__client__user"
+
+    def visible_to(self, user):
+        coach = coach_of(user)
+        if coach is not None:
+            return self.filter(**{self.coach_lookup: coach})
+        if client_of(user) is not None:
+            return self.filter(**{self.client_user_lookup: user})
+        return self.none()
+
+
+def get_visible_or_404(model_or_queryset, user, uid):
+    """Load one record by its public id, as `user` may see it, or raise Http404."""
+    queryset = (
+        model_or_queryset if isinstance(model_or_queryset, models.QuerySet)
+        else model_or_queryset._default_manager.all()
+    )
+    try:
+        return queryset.visible_to(user).get(uid=uid)
+    except (ObjectDoesNotExist, ValidationError, ValueError):
+        raise Http404("No such record") from None

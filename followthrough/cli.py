@@ -1,0 +1,21 @@
+"""The `followthrough` command: Django's management commands under the project's name.
+
+`followthrough demo`, `serve`, `createcoach`, `verify` are the project's own; every other
+Django command (migrate, shell, createsuperuser, ...) is reachable the same way.
+"""
+
+import os
+import sys
+
+
+def main(argv=None):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "followthrough.settings")
+    from django.core.management import execute_from_command_line
+
+    argv = list(sys.argv if argv is None else argv)
+    argv[0] = "followthrough"
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,265 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef
+
+from followthrough.access import ScopedQuerySet, client_of, coach_of
+from followthrough.history.models import TrackedModel
+from followthrough.practice.models import Coach, FocusArea, Practice, validate_timezone
+
+
+class ClientQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        coach = coach_of(user)
+        if coach is not None:
+            # Exists rather than a join: a client re-engaged with the same coach would
+            # otherwise appear once per engagement.
+            held = Engagement.objects.filter(client=OuterRef("pk"), coach=coach)
+            return self.filter(Exists(held))
+        if client_of(user) is not None:
+            return self.filter(user=user)
+        return self.none()
+
+
+class Client(TrackedModel):
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="clients")
+    full_name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="client_profile",
+    )
+
+    objects = ClientQuerySet.as_manager()
+
+    history_fields = ("practice", "full_name", "email", "phone", "timezone", "user")
+
+    class Meta:
+        ordering = ["full_name"]
+
+    def __str__(self):
+        return self.full_name
+
+    def history_client_uid(self):
+        return self.uid
+
+
+class EngagementQuerySet(ScopedQuerySet):
+    coach_lookup = "coach"
+    client_user_lookup = "client__user"
+
+    def open(self):
+        return self.exclude(state=Engagement.State.ENDED)
+
+
+class Engagement(TrackedModel):
+    class State(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        REFERRED_OUT = "referred_out", "Referred out"
+        ENDED = "ended", "Ended"
+
+    # The moves an engagement may make. Coming back after an ending is a new engagement
+    # linked to this one, so the old record stays exactly as it was.
+    MOVES = {
+        State.ACTIVE: (State.PAUSED, State.REFERRED_OUT, State.ENDED),
+        State.PAUSED: (State.ACTIVE, State.ENDED),
+        State.REFERRED_OUT: (State.ACTIVE, State.ENDED),
+        State.ENDED: (),
+    }
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="engagements")
+    coach = models.ForeignKey(Coach, on_delete=models.PROTECT, related_name="engagements")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.ACTIVE)
+    started_on = models.DateField()
+    check_back_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="continuations"
+    )
+
+    objects = EngagementQuerySet.as_manager()
+
+    history_fields = ("client", "coach", "state", "started_on", "check_back_on", "ended_on", "previous")
+
+    class Meta:
+        ordering = ["-started_on", "-created_at"]
+        indexes = [models.Index(fields=["coach", "state"])]
+
+    def __str__(self):
+        return f"{self.client} with {self.coach} since {self.started_on:%d %b %Y}"
+
+    def history_client_uid(self):
+        return self.client.uid
+
+    def allowed_moves(self):
+        return self.MOVES[self.State(self.state)]
+
+    def check_move(self, to_state, *, check_back_on=None):
+        """Refuse an illegal move with a message that says which moves are allowed."""
+        if to_state not in self.State.values:
+            raise ValidationError({"state": f"{to_state!r} is not an engagement state."})
+        allowed = self.allowed_moves()
+        if to_state not in allowed:
+            current = self.State(self.state).label.lower()
+            if allowed:
+                options = ", ".join(self.State(s).label.lower() for s in allowed)
+                hint = f"From {current} it can move to: {options}."
+            else:
+                hint = "An ended engagement stays ended; re-engage the client as a new engagement."
+            raise ValidationError({"state": f"An engagement cannot move from {current} to "
+                                            f"{self.State(to_state).label.lower()}. {hint}"})
+        if to_state == self.State.PAUSED and check_back_on is None:
+            raise ValidationError({"check_back_on": "A pause needs a check-back date."})
+
+    @property
+    def is_active(self):
+        return self.state == self.State.ACTIVE
+
+    def require_active(self, what):
+        if not self.is_active:
+            raise ValidationError(
+                f"This engagement is {self.get_state_display().lower()}; {what} needs an active engagement."
+            )
+
+
+class EngagementTransition(models.Model):
+    """One row per state move: the engagement's own audit trail, in plain terms."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="transitions")
+    from_state = models.CharField(max_length=20, choices=Engagement.State.choices)
+    to_state = models.CharField(max_length=20, choices=Engagement.State.choices)
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+    check_back_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+DEFAULT_CLIENT_RESPONSIBILITIES = (
+    "Between meetings I do the actions we agree, by the dates we agree, and I say so early "
+    "if something gets in the way."
+)
+DEFAULT_COACH_SCOPE = (
+    "My coach helps me set goals, plan the steps and stay accountable. My coach does not do "
+    "my actions for me, not even for an extra fee."
+)
+DEFAULT_REVIEW_TERMS = (
+    "At each meeting we review the actions that were due: kept, partly kept, missed, or "
+    "waived when something outside my control prevented them. If several meetings pass "
+    "without progress we review this agreement together."
+)
+
+
+class AgreementQuerySet(ScopedQuerySet):
+    pass
+
+
+class Agreement(TrackedModel):
+    """One version of an engagement's service agreement; renegotiating adds a version."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="agreements")
+    version = models.PositiveSmallIntegerField()
+    came_for = models.TextField("what the client came for")
+    primary_focus = models.ForeignKey(FocusArea, on_delete=models.PROTECT, related_name="+")
+    meeting_cadence = models.CharField(max_length=200)
+    fee_amount = models.DecimalField(
+        max_digits=9, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    fee_currency = models.CharField(max_length=3, default="EUR")
+    fee_terms = models.CharField(max_length=200, blank=True, help_text="e.g. per meeting, paid monthly")
+    call_to_action = models.TextField()
+    client_responsibilities = models.TextField(default=DEFAULT_CLIENT_RESPONSIBILITIES)
+    coach_scope = models.TextField(default=DEFAULT_COACH_SCOPE)
+    review_terms = models.TextField(default=DEFAULT_REVIEW_TERMS)
+    renegotiation_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_name = models.CharField(max_length=200, blank=True)
+
+    objects = AgreementQuerySet.as_manager()
+
+    history_fields = (
+        "engagement", "version", "came_for", "primary_focus", "meeting_cadence", "fee_amount",
+        "fee_currency", "fee_terms", "call_to_action", "client_responsibilities", "coach_scope",
+        "review_terms", "renegotiation_reason", "acknowledged_at", "acknowledged_name",
+    )
+
+    class Meta:
+        ordering = ["engagement", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["engagement", "version"], name="agreement_unique_version"),
+        ]
+
+    def __str__(self):
+        return f"Agreement v{self.version}"
+
+    def history_client_uid(self):
+        return self.engagement.client.uid
+
+    @property
+    def is_acknowledged(self):
+        return self.acknowledged_at is not None
+
+
+class GoalQuerySet(ScopedQuerySet):
+    coach_lookup = "agreement__engagement__coach"
+    client_user_lookup = "agreement__engagement__client__user"
+
+
+GAS_LEVELS = (-2, -1, 0, 1, 2)
+
+
+class Goal(TrackedModel):
+    """An outcome of one agreement version, optionally with Goal Attainment Scaling levels.
+
+    Renegotiation copies the goals into the new version (`carried_from`), so each version
+    shows exactly the goals the client acknowledged.
+    """
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="goals")
+    title = models.CharField(max_length=300)
+    measure = models.CharField(max_length=300, blank=True, help_text="How progress is seen or counted.")
+    level_minus_2 = models.CharField("much less than expected (-2)", max_length=300, blank=True)
+    level_minus_1 = models.CharField("somewhat less than expected (-1)", max_length=300, blank=True)
+    level_0 = models.CharField("expected outcome (0)", max_length=300, blank=True)
+    level_plus_1 = models.CharField("somewhat more than expected (+1)", max_length=300, blank=True)
+    level_plus_2 = models.CharField("much more than expected (+2)", max_length=300, blank=True)
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="carried_into"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = GoalQuerySet.as_manager()
+
+    LEVEL_FIELDS = ("level_minus_2", "level_minus_1", "level_0", "level_plus_1", "level_plus_2")
+    history_fields = ("agreement", "title", "measure", *LEVEL_FIELDS, "carried_from", "position")
+
+    class Meta:
+        ordering = ["agreement", "position", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def history_client_uid(self):
+        return self.agreement.engagement.client.uid
+
+    def clean(self):
+        levels = [getattr(self, f).strip() for f in self.LEVEL_FIELDS]
+        if any(levels) and not self.level_0.strip():
+            raise ValidationError(
+                {"level_0": "Attainment levels need the expected outcome (level 0) described."}
+            )
+
+    @property
+    def has_levels(self):
+        return bool(self.level_0.strip())
+
+    def levels(self):
+        return [(lvl, getattr(self, f)) for lvl, f in zip(GAS_LEVELS, self.LEVEL_FIELDS, strict=True)
+                if getattr(self, f)]

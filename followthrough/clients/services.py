@@ -1,0 +1,192 @@
+"""Writes to clients, engagements, agreements and goals. Each runs in one transaction and
+appends to the event log; a failure leaves nothing half-saved."""
+
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from followthrough.history.services import tracked_create, tracked_update
+
+from .models import Agreement, Client, Engagement, EngagementTransition, Goal
+
+AGREEMENT_TERMS = (
+    "came_for", "primary_focus", "meeting_cadence", "fee_amount", "fee_currency", "fee_terms",
+    "call_to_action", "client_responsibilities", "coach_scope", "review_terms",
+)
+GOAL_FIELDS = ("title", "measure", *Goal.LEVEL_FIELDS)
+
+
+@transaction.atomic
+def client_create(*, coach, by, full_name, email="", phone="", timezone="UTC", started_on=None):
+    """A new client starts with an active engagement with the coach who adds them."""
+    client = Client(practice=coach.practice, full_name=full_name.strip(), email=email, phone=phone,
+                    timezone=timezone)
+    tracked_create(client, by=by, action="client.created")
+    engagement_start(client=client, coach=coach, by=by, started_on=started_on)
+    return client
+
+
+@transaction.atomic
+def client_update(*, client, by, **changes):
+    return tracked_update(client, by=by, action="client.updated", changes=changes)
+
+
+@transaction.atomic
+def engagement_start(*, client, coach, by, started_on=None, previous=None):
+    if coach.practice_id != client.practice_id:
+        raise ValidationError({"coach": "The coach and the client must belong to the same practice."})
+    if Engagement.objects.filter(client=client, coach=coach).open().exists():
+        raise ValidationError(
+            {"coach": "This client already has an open engagement with this coach; "
+                      "resume or end it before starting another."}
+        )
+    engagement = Engagement(
+        client=client, coach=coach, started_on=started_on or timezone.localdate(), previous=previous,
+    )
+    return tracked_create(engagement, by=by, action="engagement.started")
+
+
+@transaction.atomic
+def engagement_move(*, engagement, to_state, by, note="", check_back_on=None):
+    """Move an engagement along its pipeline, writing the move as its own row."""
+    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    engagement.check_move(to_state, check_back_on=check_back_on)
+    today = timezone.localdate()
+    if to_state == Engagement.State.PAUSED and check_back_on <= today:
+        raise ValidationError({"check_back_on": "The check-back date must be after today."})
+    changes = {
+        "state": to_state,
+        "check_back_on": check_back_on if to_state == Engagement.State.PAUSED else None,
+        "ended_on": today if to_state == Engagement.State.ENDED else None,
+    }
+    from_state = engagement.state
+    tracked_update(engagement, by=by, action="engagement.moved", changes=changes)
+    EngagementTransition.objects.create(
+        engagement=engagement, from_state=from_state, to_state=to_state, at=timezone.now(),
+        by=by, note=note, check_back_on=changes["check_back_on"],
+    )
+    return engagement
+
+
+def engagement_pause(*, engagement, until, by, note=""):
+    return engagement_move(engagement=engagement, to_state=Engagement.State.PAUSED, by=by,
+                           note=note, check_back_on=until)
+
+
+def engagement_end(*, engagement, by, note=""):
+    return engagement_move(engagement=engagement, to_state=Engagement.State.ENDED, by=by, note=note)
+
+
+@transaction.atomic
+def engagement_reengage(*, previous, by, started_on=None):
+    """Coming back after a pause or an ending is a new engagement linked to the old one.
+
+    A paused engagement is ended first, so the client never has two open engagements and
+    the old record keeps its history exactly as it was.
+    """
+    if previous.state == Engagement.State.ACTIVE:
+        raise ValidationError("This engagement is still active; there is nothing to re-engage.")
+    if previous.state != Engagement.State.ENDED:
+        engagement_move(engagement=previous, to_state=Engagement.State.ENDED, by=by,
+                        note="Continued in a new engagement.")
+    engagement = engagement_start(client=previous.client, coach=previous.coach, by=by,
+                                  started_on=started_on, previous=previous)
+    current = previous.agreements.order_by("-version").first()
+    if current is not None:
+        agreement_create(engagement=engagement, by=by, carry_goals_from=current,
+                         **{name: getattr(current, name) for name in AGREEMENT_TERMS})
+    return engagement
+
+
+def _check_goals(goals):
+    errors = []
+    for index, goal in enumerate(goals, start=1):
+        candidate = Goal(**{name: (goal.get(name) or "").strip() for name in GOAL_FIELDS})
+        if not candidate.title:
+            errors.append(f"Goal {index}: a goal needs a title.")
+            continue
+        try:
+            candidate.clean()
+        except ValidationError as exc:
+            errors.extend(f"Goal {index}: {m}" for m in exc.messages)
+    if errors:
+        raise ValidationError({"goals": errors})
+
+
+@transaction.atomic
+def agreement_create(*, engagement, by, goals=(), carry_goals_from=None, renegotiation_reason="",
+                     **terms):
+    """Write the next version of an engagement's agreement.
+
+    A renegotiation (any version after the first) must say why; the goals of the version
+    it replaces are carried over unless new ones are given.
+    """
+    if engagement.state == Engagement.State.ENDED:
+        raise ValidationError("An ended engagement's agreement cannot change.")
+    unknown = set(terms) - set(AGREEMENT_TERMS)
+    if unknown:
+        raise TypeError(f"unknown agreement terms: {sorted(unknown)}")
+    focus = terms.get("primary_focus")
+    if focus is not None and focus.practice_id != engagement.client.practice_id:
+        raise ValidationError({"primary_focus": "Choose a focus area of this practice."})
+    _check_goals(goals)
+    latest = engagement.agreements.aggregate(v=Max("version"))["v"] or 0
+    if latest and not renegotiation_reason.strip():
+        raise ValidationError({"renegotiation_reason": "Say why the agreement is being renegotiated."})
+    agreement = Agreement(engagement=engagement, version=latest + 1, created_by=by,
+                          renegotiation_reason=renegotiation_reason.strip(), **terms)
+    tracked_create(agreement, by=by, action="agreement.created")
+    source = carry_goals_from
+    if source is None and latest:
+        source = engagement.agreements.get(version=latest)
+    if goals:
+        for position, goal in enumerate(goals):
+            values = {name: (goal.get(name) or "").strip() for name in GOAL_FIELDS}
+            tracked_create(Goal(agreement=agreement, position=position, **values), by=by,
+                           action="goal.created")
+    elif source is not None:
+        for old in source.goals.all():
+            values = {name: getattr(old, name) for name in GOAL_FIELDS}
+            tracked_create(Goal(agreement=agreement, position=old.position, carried_from=old, **values),
+                           by=by, action="goal.created")
+    return agreement
+
+
+def _normalised_name(name):
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+@transaction.atomic
+def agreement_acknowledge(*, agreement, typed_name, by):
+    """The client acknowledges one version by typing their name; once, and never undone."""
+    agreement = Agreement.objects.select_for_update().select_related("engagement__client").get(pk=agreement.pk)
+    if agreement.is_acknowledged:
+        raise ValidationError("This version was already acknowledged.")
+    newest = agreement.engagement.agreements.aggregate(v=Max("version"))["v"]
+    if agreement.version != newest:
+        raise ValidationError("Only the newest version of the agreement can be acknowledged.")
+    client_name = agreement.engagement.client.full_name
+    if _normalised_name(typed_name) != _normalised_name(client_name):
+        raise ValidationError({"typed_name": f"Type the client's name exactly as on file: {client_name}."})
+    return tracked_update(
+        agreement, by=by, action="agreement.acknowledged",
+        changes={"acknowledged_at": timezone.now(), "acknowledged_name": typed_name.strip()},
+    )
+
+
+@transaction.atomic
+def goal_add(*, agreement, by, **values):
+    """Goals can be added to a version until the client acknowledges it; after that, renegotiate."""
+    if agreement.is_acknowledged:
+        raise ValidationError(
+            "This version is acknowledged; renegotiate the agreement to change its goals."
+        )
+    _check_goals([values])
+    position = agreement.goals.count()
+    clean = {name: (values.get(name) or "").strip() for name in GOAL_FIELDS}
+    return tracked_create(Goal(agreement=agreement, position=position, **clean), by=by,
+                          action="goal.created")
+

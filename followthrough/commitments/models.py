@@ -1,0 +1,113 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from followthrough.access import ScopedQuerySet
+from followthrough.clients.models import Engagement
+from followthrough.history.models import TrackedModel
+from followthrough.meetings.models import Meeting
+
+
+class CommitmentQuerySet(ScopedQuerySet):
+    def open(self):
+        return self.filter(outcome=Commitment.Outcome.OPEN)
+
+    def due_for_review_at(self, meeting):
+        """What a meeting reviews: open commitments due by its day, and those it already reviewed."""
+        return self.filter(engagement_id=meeting.engagement_id).filter(
+            models.Q(outcome=Commitment.Outcome.OPEN, due_on__lte=meeting.starts_at.date())
+            | models.Q(reviewed_in=meeting)
+        ).exclude(made_at=meeting)
+
+
+class Commitment(TrackedModel):
+    class Outcome(models.TextChoices):
+        OPEN = "open", "Open"
+        KEPT = "kept", "Kept"
+        PARTLY_KEPT = "partly_kept", "Partly kept"
+        MISSED = "missed", "Missed"
+        WAIVED = "waived", "Waived"
+
+    class Derivation(models.TextChoices):
+        NONE = "", "New"
+        REINSTATED = "reinstated", "Reinstated"
+        TRIMMED = "trimmed", "Trimmed"
+        PREPARATION = "preparation", "Preparation"
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="commitments")
+    made_at = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="commitments_made"
+    )
+    description = models.TextField()
+    due_on = models.DateField()
+
+    # The plan: when the client will do it, how long it takes, and what it needs.
+    planned_at = models.DateTimeField("planned day and time", null=True, blank=True)
+    minutes_needed = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(10_000)]
+    )
+    tools_needed = models.CharField(max_length=300, blank=True)
+    has_tools = models.BooleanField("client has the tools", null=True, blank=True)
+
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.OPEN)
+    kept_fraction = models.DecimalField(
+        max_digits=3, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("0.99"))],
+    )
+    client_reason = models.TextField("the client's words on why", blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_in = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="commitments_reviewed"
+    )
+
+    derived_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="derived"
+    )
+    derivation = models.CharField(max_length=20, choices=Derivation.choices, blank=True, default="")
+
+    objects = CommitmentQuerySet.as_manager()
+
+    history_fields = (
+        "engagement", "made_at", "description", "due_on", "planned_at", "minutes_needed",
+        "tools_needed", "has_tools", "outcome", "kept_fraction", "client_reason", "reviewed_at",
+        "reviewed_in", "derived_from", "derivation",
+    )
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [
+            models.Index(fields=["engagement", "outcome", "due_on"]),
+        ]
+
+    def __str__(self):
+        return self.description[:80]
+
+    def history_client_uid(self):
+        return self.engagement.client.uid
+
+    @property
+    def is_open(self):
+        return self.outcome == self.Outcome.OPEN
+
+    def clean(self):
+        errors = {}
+        if self.outcome == self.Outcome.PARTLY_KEPT:
+            if self.kept_fraction is None:
+                errors["kept_fraction"] = "Say how much was done, as a share between 0.01 and 0.99."
+        elif self.kept_fraction is not None:
+            errors["kept_fraction"] = "Only a partly kept commitment has a kept share."
+        if bool(self.derived_from_id) != bool(self.derivation):
+            errors["derivation"] = "A reinstated, trimmed or preparation commitment names the one it comes from."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def credit(self):
+        """Share of this commitment counted as done; None when it does not count (open, waived)."""
+        return {
+            self.Outcome.KEPT: Decimal(1),
+            self.Outcome.MISSED: Decimal(0),
+            self.Outcome.PARTLY_KEPT: self.kept_fraction,
+        }.get(self.outcome)

@@ -1,0 +1,139 @@
+"""Making commitments and reviewing them at a meeting."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from followthrough.history.services import tracked_create, tracked_update
+from followthrough.meetings.models import GoalScore, Meeting
+
+from .models import Commitment
+
+PLAN_FIELDS = ("planned_at", "minutes_needed", "tools_needed", "has_tools")
+
+
+@transaction.atomic
+def commitment_create(*, engagement, by, description, due_on, made_at=None, derived_from=None,
+                      derivation="", **plan):
+    engagement.require_active("a new commitment")
+    unknown = set(plan) - set(PLAN_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown plan fields: {sorted(unknown)}")
+    if made_at is not None and made_at.engagement_id != engagement.pk:
+        raise ValidationError({"made_at": "The meeting belongs to another engagement."})
+    if derived_from is not None and derived_from.engagement_id != engagement.pk:
+        raise ValidationError({"derived_from": "A commitment can only come from one of the same engagement."})
+    if made_at is not None and due_on < made_at.starts_at.date():
+        raise ValidationError({"due_on": "The due date cannot be before the meeting it was made at."})
+    commitment = Commitment(
+        engagement=engagement, made_at=made_at, description=(description or "").strip(),
+        due_on=due_on, derived_from=derived_from, derivation=derivation, **plan,
+    )
+    return tracked_create(commitment, by=by, action="commitment.created")
+
+
+@dataclass
+class Review:
+    commitment: Commitment
+    outcome: str
+    kept_fraction: Decimal | None = None
+    client_reason: str = ""
+
+
+@dataclass
+class MeetingReview:
+    """Everything the review screen submits, applied together or not at all."""
+
+    reviews: list[Review] = field(default_factory=list)
+    new_commitments: list[dict] = field(default_factory=list)
+    goal_scores: dict = field(default_factory=dict)  # goal -> level (or None to leave unscored)
+
+
+def _review_changes(review, meeting, now):
+    outcome = review.outcome
+    if outcome not in Commitment.Outcome.values or outcome == Commitment.Outcome.OPEN:
+        raise ValidationError({"outcome": "Choose kept, partly kept, missed or waived."})
+    fraction = review.kept_fraction if outcome == Commitment.Outcome.PARTLY_KEPT else None
+    reason = (review.client_reason or "").strip()
+    if outcome == Commitment.Outcome.WAIVED and not reason:
+        raise ValidationError({"client_reason": "Say what outside the client's control prevented it."})
+    return {"outcome": outcome, "kept_fraction": fraction, "client_reason": reason,
+            "reviewed_at": now, "reviewed_in": meeting}
+
+
+@transaction.atomic
+def meeting_review(*, meeting, by, review):
+    """Review what was due at a held meeting and set the next commitments, all at once.
+
+    Errors are collected per row and raised together, keyed `review-<uid>-<field>`,
+    `new-<n>-<field>` and `goal-<uid>`, so the screen can show each where it belongs.
+    """
+    meeting = Meeting.objects.select_for_update().select_related("engagement__client").get(pk=meeting.pk)
+    if meeting.status != Meeting.Status.HELD:
+        raise ValidationError({"status": "Commitments are reviewed at a held meeting; record it as held first."})
+    engagement = meeting.engagement
+    engagement.require_active("reviewing commitments")
+    due = {c.pk: c for c in Commitment.objects.due_for_review_at(meeting).select_for_update()}
+    now = timezone.now()
+    errors, planned = {}, []
+    for item in review.reviews:
+        commitment = due.get(item.commitment.pk)
+        if commitment is None:
+            errors[f"review-{item.commitment.uid}-outcome"] = ["This commitment is not due at this meeting."]
+            continue
+        try:
+            changes = _review_changes(item, meeting, now)
+            if commitment.outcome == changes["outcome"] and commitment.kept_fraction == changes["kept_fraction"] \
+                    and commitment.client_reason == changes["client_reason"]:
+                continue
+            candidate = Commitment(**{f.attname: getattr(commitment, f.attname)
+                                      for f in Commitment._meta.concrete_fields})
+            for name, value in changes.items():
+                setattr(candidate, name, value)
+            candidate.full_clean(validate_unique=False)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors[f"review-{commitment.uid}-{name}"] = messages
+            continue
+        planned.append((commitment, changes))
+    for index, values in enumerate(review.new_commitments, start=1):
+        try:
+            _validate_new(engagement, meeting, values)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors[f"new-{index}-{name}"] = messages
+    for goal, level in review.goal_scores.items():
+        if goal.agreement.engagement_id != engagement.pk:
+            errors[f"goal-{goal.uid}"] = ["This goal belongs to another engagement."]
+        elif level is not None and level not in (-2, -1, 0, 1, 2):
+            errors[f"goal-{goal.uid}"] = ["Choose a level from -2 to +2."]
+    if errors:
+        raise ValidationError(errors)
+
+    for commitment, changes in planned:
+        tracked_update(commitment, by=by, action="commitment.reviewed", changes=changes, validate=False)
+    created = [commitment_create(engagement=engagement, by=by, made_at=meeting, **values)
+               for values in review.new_commitments]
+    for goal, level in review.goal_scores.items():
+        if level is None:
+            continue
+        existing = GoalScore.objects.filter(meeting=meeting, goal=goal).first()
+        if existing is None:
+            tracked_create(GoalScore(meeting=meeting, goal=goal, level=level), by=by, action="goal_score.recorded")
+        elif existing.level != level:
+            tracked_update(existing, by=by, action="goal_score.corrected", changes={"level": level})
+    tracked_update(meeting, by=by, action="meeting.reviewed", changes={"reviewed_at": now}, validate=False)
+    return created
+
+
+def _validate_new(engagement, meeting, values):
+    due_on = values.get("due_on")
+    candidate = Commitment(engagement=engagement, made_at=meeting,
+                           description=(values.get("description") or "").strip(), due_on=due_on,
+                           **{k: values.get(k) for k in PLAN_FIELDS if k in values})
+    candidate.full_clean(exclude=["engagement", "made_at", "derived_from"], validate_unique=False)
+    if due_on is not None and due_on < meeting.starts_at.date():
+        raise ValidationError({"due_on": "The due date cannot be before this meeting."})

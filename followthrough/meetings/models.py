@@ -1,0 +1,101 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from followthrough.access import ScopedQuerySet
+from followthrough.clients.models import GAS_LEVELS, Engagement, Goal
+from followthrough.history.models import TrackedModel
+from followthrough.practice.models import FocusArea
+
+
+class MeetingQuerySet(ScopedQuerySet):
+    def held(self):
+        return self.filter(status=Meeting.Status.HELD)
+
+
+class Meeting(TrackedModel):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        HELD = "held", "Held"
+        NO_SHOW = "no_show", "No-show"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # A planned meeting gets its outcome once; a cancelled one may be planned again.
+    MOVES = {
+        Status.PLANNED: (Status.HELD, Status.NO_SHOW, Status.CANCELLED),
+        Status.CANCELLED: (Status.PLANNED,),
+        Status.HELD: (),
+        Status.NO_SHOW: (),
+    }
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="meetings")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(
+        default=60, validators=[MinValueValidator(5), MaxValueValidator(480)]
+    )
+    focus_areas = models.ManyToManyField(FocusArea, blank=True, related_name="+")
+    private_notes = models.TextField(blank=True, help_text="Only you see these.")
+    client_summary = models.TextField(blank=True, help_text="The client may see this summary.")
+    paid = models.BooleanField(default=False)
+    reviewed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the commitments due at this meeting were reviewed."
+    )
+
+    objects = MeetingQuerySet.as_manager()
+
+    history_fields = (
+        "engagement", "status", "starts_at", "duration_minutes", "private_notes",
+        "client_summary", "paid", "reviewed_at",
+    )
+    history_m2m = ("focus_areas",)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["engagement", "starts_at"])]
+
+    def __str__(self):
+        return f"{self.get_status_display()} meeting on {self.starts_at:%d %b %Y}"
+
+    def history_client_uid(self):
+        return self.engagement.client.uid
+
+    def check_move(self, to_status):
+        if to_status == self.status:
+            return
+        allowed = self.MOVES[self.Status(self.status)]
+        if to_status not in allowed:
+            current = self.Status(self.status).label.lower()
+            options = ", ".join(self.Status(s).label.lower() for s in allowed) or "nothing else"
+            raise ValidationError({"status": f"A {current} meeting cannot become "
+                                             f"{self.Status(to_status).label.lower()}; "
+                                             f"it can become: {options}."})
+
+
+class GoalScoreQuerySet(ScopedQuerySet):
+    coach_lookup = "meeting__engagement__coach"
+    client_user_lookup = "meeting__engagement__client__user"
+
+
+class GoalScore(TrackedModel):
+    """The attainment level a goal had reached by a held meeting: the measure of progress."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="goal_scores")
+    goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="scores")
+    level = models.SmallIntegerField(
+        choices=[(lvl, f"{lvl:+d}" if lvl else "0") for lvl in GAS_LEVELS],
+        validators=[MinValueValidator(-2), MaxValueValidator(2)],
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    objects = GoalScoreQuerySet.as_manager()
+
+    history_fields = ("meeting", "goal", "level", "note")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "goal"], name="goal_score_once_per_meeting"),
+        ]
+
+    def history_client_uid(self):
+        return self.meeting.engagement.client.uid

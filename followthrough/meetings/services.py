@@ -1,0 +1,42 @@
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from followthrough.history.services import tracked_create, tracked_update
+
+from .models import Meeting
+
+DETAIL_FIELDS = ("starts_at", "duration_minutes", "private_notes", "client_summary", "paid")
+
+
+def _check_focus_areas(engagement, focus_areas):
+    if any(area.practice_id != engagement.client.practice_id for area in focus_areas):
+        raise ValidationError({"focus_areas": "Choose focus areas of this practice."})
+
+
+@transaction.atomic
+def meeting_create(*, engagement, by, starts_at, status=Meeting.Status.PLANNED, focus_areas=(),
+                   **details):
+    """Plan a meeting, or record one that already took place (held or no-show)."""
+    engagement.require_active("recording a meeting")
+    if status == Meeting.Status.CANCELLED:
+        raise ValidationError({"status": "Plan the meeting first; a meeting is cancelled from its page."})
+    _check_focus_areas(engagement, focus_areas)
+    meeting = Meeting(engagement=engagement, status=status, starts_at=starts_at, **details)
+    return tracked_create(meeting, by=by, action="meeting.created", m2m={"focus_areas": list(focus_areas)})
+
+
+@transaction.atomic
+def meeting_update(*, meeting, by, status=None, focus_areas=None, **details):
+    """Record what happened at a meeting, or correct its details; each change is logged."""
+    meeting = Meeting.objects.select_for_update().select_related("engagement__client").get(pk=meeting.pk)
+    unknown = set(details) - set(DETAIL_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown meeting fields: {sorted(unknown)}")
+    changes = dict(details)
+    if status is not None and status != meeting.status:
+        meeting.check_move(status)
+        changes["status"] = status
+    if focus_areas is not None:
+        _check_focus_areas(meeting.engagement, focus_areas)
+    m2m = {"focus_areas": list(focus_areas)} if focus_areas is not None else None
+    return tracked_update(meeting, by=by, action="meeting.updated", changes=changes, m2m=m2m)

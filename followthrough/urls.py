@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from followthrough.api.routes import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("", include("followthrough.web.urls")),
+]
