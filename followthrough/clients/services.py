@@ -35,6 +35,16 @@ def client_update(*, client, by, **changes):
 
 
 @transaction.atomic
+def client_link_account(*, client, user, by):
+    """Give a client their own login; it sees only this client's records."""
+    if client.user_id is not None:
+        raise ValidationError({"user": "This client already has an account."})
+    if hasattr(user, "coach"):
+        raise ValidationError({"user": "A coach's login cannot also be a client's account."})
+    return tracked_update(client, by=by, action="client.account_linked", changes={"user": user})
+
+
+@transaction.atomic
 def engagement_start(*, client, coach, by, started_on=None, previous=None):
     if coach.practice_id != client.practice_id:
         raise ValidationError({"coach": "The coach and the client must belong to the same practice."})

@@ -1,0 +1,109 @@
+"""Shared fixtures: one practice and the personas every permission test is written against.
+
+- coach: Ana, business coach, holds Bob's engagement (the owner of the records).
+- colleague: Cara, relationships coach in the same practice, holds her own client Dee.
+- outsider: Olga, coach of another practice.
+- client: Bob's own portal account.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from followthrough.clients.services import agreement_create, client_create, client_link_account
+from followthrough.commitments.services import MeetingReview, meeting_review
+from followthrough.meetings.services import meeting_create
+from followthrough.practice.services import coach_create, practice_create
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def practice(db):
+    return practice_create(name="Harbour Coaching", timezone="Europe/London")
+
+
+@pytest.fixture
+def focus(practice):
+    return {area.slug: area for area in practice.focus_areas.all()}
+
+
+@pytest.fixture
+def coach(practice, focus):
+    return coach_create(practice=practice, username="ana", email="ana@example.org",
+                        display_name="Ana Perez", password=PASSWORD, specialties=[focus["business"]])
+
+
+@pytest.fixture
+def colleague(practice, focus):
+    return coach_create(practice=practice, username="cara", email="cara@example.org",
+                        display_name="Cara Lind", password=PASSWORD,
+                        specialties=[focus["relationships"]])
+
+
+@pytest.fixture
+def outsider(db):
+    other = practice_create(name="Elsewhere Coaching")
+    return coach_create(practice=other, username="olga", email="olga@example.org",
+                        display_name="Olga Berg", password=PASSWORD)
+
+
+@pytest.fixture
+def client_record(coach):
+    return client_create(coach=coach, by=coach.user, full_name="Bob Stone", email="bob@example.org",
+                         started_on=date.today() - timedelta(days=60))
+
+
+@pytest.fixture
+def engagement(client_record):
+    return client_record.engagements.get()
+
+
+@pytest.fixture
+def agreement(engagement, coach, focus):
+    return agreement_create(
+        engagement=engagement, by=coach.user, came_for="Grow the bakery's catering side",
+        primary_focus=focus["business"], meeting_cadence="Every two weeks",
+        fee_amount=Decimal("90.00"), call_to_action="Ten catering enquiries a month",
+        goals=[{"title": "Catering revenue", "level_0": "EUR 2,000 a month"}],
+    )
+
+
+@pytest.fixture
+def client_user(client_record):
+    """Bob's own login, linked to his client record."""
+    user = get_user_model().objects.create_user("bob", "bob@example.org", PASSWORD)
+    client_link_account(client=client_record, user=user, by=None)
+    return user
+
+
+@pytest.fixture
+def held_meeting(engagement, coach, agreement, focus):
+    """A held meeting two weeks ago that set one commitment, due before today."""
+    meeting = meeting_create(engagement=engagement, by=coach.user, status="held",
+                             starts_at=timezone.now() - timedelta(days=14),
+                             focus_areas=[focus["business"]], private_notes="Tired, distracted.",
+                             client_summary="We planned outreach to caterers.")
+    meeting_review(meeting=meeting, by=coach.user, review=MeetingReview(new_commitments=[{
+        "description": "Email five wedding planners", "due_on": date.today() - timedelta(days=1),
+        "minutes_needed": 90, "tools_needed": "price list", "has_tools": True,
+    }]))
+    return meeting
+
+
+@pytest.fixture
+def commitment(held_meeting):
+    return held_meeting.commitments_made.get()
+
+
+@pytest.fixture
+def colleague_client(colleague):
+    return client_create(coach=colleague, by=colleague.user, full_name="Dee Hart")
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
