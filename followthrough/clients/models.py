@@ -140,6 +140,9 @@ class EngagementTransition(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self):
+        return f"{self.from_state} → {self.to_state} on {self.at:%d %b %Y}"
+
 
 DEFAULT_CLIENT_RESPONSIBILITIES = (
     "Between meetings I do the actions we agree, by the dates we agree, and I say so early "

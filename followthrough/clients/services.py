@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from followthrough.history.services import tracked_create, tracked_update
+from followthrough.history.services import lock, tracked_create, tracked_update
 
 from .models import Agreement, Client, Engagement, EngagementTransition, Goal
 
@@ -62,7 +62,7 @@ def engagement_start(*, client, coach, by, started_on=None, previous=None):
 @transaction.atomic
 def engagement_move(*, engagement, to_state, by, note="", check_back_on=None):
     """Move an engagement along its pipeline, writing the move as its own row."""
-    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    lock(engagement)
     engagement.check_move(to_state, check_back_on=check_back_on)
     today = timezone.localdate()
     if to_state == Engagement.State.PAUSED and check_back_on <= today:
@@ -172,7 +172,7 @@ def _normalised_name(name):
 @transaction.atomic
 def agreement_acknowledge(*, agreement, typed_name, by):
     """The client acknowledges one version by typing their name; once, and never undone."""
-    agreement = Agreement.objects.select_for_update().select_related("engagement__client").get(pk=agreement.pk)
+    lock(agreement)
     if agreement.is_acknowledged:
         raise ValidationError("This version was already acknowledged.")
     newest = agreement.engagement.agreements.aggregate(v=Max("version"))["v"]

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from followthrough.history.services import tracked_create, tracked_update
+from followthrough.history.services import lock, tracked_create, tracked_update
 from followthrough.meetings.models import GoalScore, Meeting
 
 from .models import Commitment
@@ -71,7 +71,7 @@ def meeting_review(*, meeting, by, review):
     Errors are collected per row and raised together, keyed `review-<uid>-<field>`,
     `new-<n>-<field>` and `goal-<uid>`, so the screen can show each where it belongs.
     """
-    meeting = Meeting.objects.select_for_update().select_related("engagement__client").get(pk=meeting.pk)
+    lock(meeting)
     if meeting.status != Meeting.Status.HELD:
         raise ValidationError({"status": "Commitments are reviewed at a held meeting; record it as held first."})
     engagement = meeting.engagement

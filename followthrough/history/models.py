@@ -62,6 +62,9 @@ class ChainHead(models.Model):
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
 
+    def __str__(self):
+        return f"event log head at #{self.last_seq}"
+
 
 class Event(models.Model):
     seq = models.BigIntegerField(unique=True)

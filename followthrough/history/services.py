@@ -83,6 +83,13 @@ def event_record(*, by, action, obj, before=None, after=None, client_uid=""):
     return event
 
 
+def lock(obj):
+    """Take the row lock for `obj` and reload it, so the caller's instance is current."""
+    type(obj)._default_manager.select_for_update().filter(pk=obj.pk).values_list("pk").get()
+    obj.refresh_from_db()
+    return obj
+
+
 def tracked_create(obj, *, by, action, m2m=None, validate=True):
     """Validate, save and log a new record. `m2m` maps many-to-many names to values."""
     if validate:

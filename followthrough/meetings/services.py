@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from followthrough.history.services import tracked_create, tracked_update
+from followthrough.history.services import lock, tracked_create, tracked_update
 
 from .models import Meeting
 
@@ -28,7 +28,7 @@ def meeting_create(*, engagement, by, starts_at, status=Meeting.Status.PLANNED, 
 @transaction.atomic
 def meeting_update(*, meeting, by, status=None, focus_areas=None, **details):
     """Record what happened at a meeting, or correct its details; each change is logged."""
-    meeting = Meeting.objects.select_for_update().select_related("engagement__client").get(pk=meeting.pk)
+    lock(meeting)
     unknown = set(details) - set(DETAIL_FIELDS)
     if unknown:
         raise TypeError(f"unknown meeting fields: {sorted(unknown)}")
