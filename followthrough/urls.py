@@ -6,5 +6,6 @@ from followthrough.api.routes import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("settings/tokens/", include("followthrough.api.urls")),
     path("", include("followthrough.web.urls")),
 ]

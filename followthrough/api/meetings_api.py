@@ -1,0 +1,57 @@
+"""Meetings of an engagement."""
+
+from django.db.models import Prefetch
+from ninja import Router
+from ninja.pagination import paginate
+
+from followthrough.clients.models import Engagement
+from followthrough.meetings.models import Meeting
+from followthrough.meetings.services import meeting_create, meeting_update
+from followthrough.practice.models import FocusArea
+
+from .auth import api_coach
+from .common import created, focus_areas_by_slug, load
+from .schemas import MeetingIn, MeetingOut, MeetingPatch
+
+router = Router(tags=["meetings"])
+
+
+def meetings_queryset():
+    return Meeting.objects.select_related("engagement").prefetch_related(
+        Prefetch("focus_areas", queryset=FocusArea.objects.only("id", "slug"))
+    )
+
+
+@router.get("/engagements/{uid}/meetings", response=list[MeetingOut], summary="Meetings, newest first")
+@paginate
+def meeting_list(request, uid: str):
+    engagement = load(request, Engagement, uid)
+    return meetings_queryset().filter(engagement=engagement).order_by("-starts_at", "-pk")
+
+
+@router.post("/engagements/{uid}/meetings", response={201: MeetingOut},
+             summary="Plan a meeting, or record one that took place")
+def meeting_add(request, uid: str, payload: MeetingIn):
+    coach = api_coach(request)
+    engagement = load(request, Engagement.objects.select_related("client"), uid)
+    values = payload.dict()
+    values["focus_areas"] = focus_areas_by_slug(coach, values["focus_areas"])
+    meeting = meeting_create(engagement=engagement, by=request.user, **values)
+    return created(load(request, meetings_queryset(), meeting.uid))
+
+
+@router.get("/meetings/{uid}", response=MeetingOut)
+def meeting_detail(request, uid: str):
+    return load(request, meetings_queryset(), uid)
+
+
+@router.patch("/meetings/{uid}", response=MeetingOut,
+              summary="Record what happened (status, notes, summary, focus areas, paid)")
+def meeting_change(request, uid: str, payload: MeetingPatch):
+    coach = api_coach(request)
+    meeting = load(request, Meeting, uid)
+    values = payload.dict(exclude_unset=True)
+    if "focus_areas" in values:
+        values["focus_areas"] = focus_areas_by_slug(coach, values["focus_areas"])
+    meeting_update(meeting=meeting, by=request.user, **values)
+    return load(request, meetings_queryset(), uid)

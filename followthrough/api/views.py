@@ -1,0 +1,56 @@
+"""The page where a coach makes and revokes personal API tokens."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from followthrough.access import coach_of
+
+from .models import ApiToken
+from .services import api_token_create, api_token_revoke
+
+
+def _coach_or_403(request):
+    coach = coach_of(request.user)
+    if coach is None:
+        raise PermissionDenied("API tokens are for coaches.")
+    return coach
+
+
+# never_cache: the response that carries a new raw token must not be kept anywhere.
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def tokens(request):
+    coach = _coach_or_403(request)
+    context = {"raw_token": None, "created": None, "errors": {}, "name": ""}
+    if request.method == "POST":
+        name = request.POST.get("name", "")
+        try:
+            token, raw = api_token_create(coach=coach, name=name, by=request.user)
+        except ValidationError as exc:
+            context.update(errors=exc.message_dict if hasattr(exc, "error_dict")
+                           else {"__all__": exc.messages}, name=name)
+        else:
+            # Rendered, not redirected: the raw token exists only in this response.
+            context.update(raw_token=raw, created=token)
+    context["tokens"] = ApiToken.objects.filter(coach=coach).order_by("-created_at")
+    status = 422 if context["errors"] else 200
+    return render(request, "api/tokens.html", context, status=status)
+
+
+@login_required
+@require_POST
+def token_revoke(request, uid):
+    coach = _coach_or_403(request)
+    token = get_object_or_404(ApiToken, coach=coach, uid=uid)
+    try:
+        api_token_revoke(token=token, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Token “{token.name}” is revoked; it no longer works.")
+    return redirect("api_tokens")
