@@ -1,0 +1,139 @@
+"""Letters drafted from the records: editable while a draft, unchanged once sent."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import escape, linebreaks
+
+from followthrough.commitments.models import Commitment
+from followthrough.history.services import lock, tracked_create, tracked_update
+from followthrough.meetings.models import Meeting
+
+from .models import FileReview, Letter
+from .referrals import referral_candidates
+
+SUBJECTS = {
+    Letter.Kind.REAFFIRMATION: "Our agreement, in brief",
+    Letter.Kind.FILE_REVIEW: "The record we looked at together",
+    Letter.Kind.NEW_GOAL: "Your plan until our next meeting",
+    Letter.Kind.PAUSE: "Pausing our coaching for now",
+    Letter.Kind.ENDING: "Closing our coaching relationship, with the door open",
+    Letter.Kind.BACK_ON_TRACK: "Carrying on together",
+}
+
+# Words that assign blame. Letters are written so that none of them appears; tests hold us to it.
+BLAME_WORDS = ("fail", "failed", "failure", "lazy", "refuse", "refused", "excuse", "excuses", "fault",
+               "blame", "unwilling", "disappoint", "disappointed", "disappointing", "noncompliant",
+               "non-compliant", "careless", "irresponsible", "broken promise", "let me down", "should have")
+
+
+def blame_words_in(text):
+    lowered = text.lower()
+    return [w for w in BLAME_WORDS if re.search(rf"\b{re.escape(w)}\b", lowered)]
+
+
+def file_review_rows(file_review):
+    """Each reviewed meeting with the commitments made at it and what became of them (2 queries)."""
+    meetings = {str(m.uid): m for m in Meeting.objects.filter(uid__in=file_review.meeting_uids)}
+    made = Commitment.objects.filter(made_at__uid__in=file_review.meeting_uids).order_by("due_on", "pk")
+    by_meeting = {}
+    for commitment in made:
+        by_meeting.setdefault(commitment.made_at_id, []).append(commitment)
+    rows, totals = [], {"kept": 0, "partly": 0, "missed": 0, "waived": 0, "open": 0}
+    for uid in file_review.meeting_uids:
+        meeting = meetings.get(uid)
+        if meeting is None:
+            continue
+        commitments = by_meeting.get(meeting.pk, [])
+        for c in commitments:
+            c.kept_fraction_percent = int(c.kept_fraction * 100) if c.kept_fraction is not None else None
+            key = {"partly_kept": "partly"}.get(c.outcome, c.outcome)
+            totals[key] += 1
+        rows.append({"meeting": meeting, "commitments": commitments})
+    return rows, totals
+
+
+def _associates(engagement):
+    focus = engagement.agreements.order_by("-version").values_list("primary_focus", flat=True).first()
+    candidates = referral_candidates(engagement=engagement, focus_area=engagement.coach.practice.focus_areas.get(
+        pk=focus)) if focus else []
+    chosen = [c for c in candidates if c.accepts_referrals][:3]
+    for coach in chosen:
+        coach.specialty_names = ", ".join(s.name for s in coach.specialties.all())
+    return chosen
+
+
+def letter_context(*, engagement, intervention=None, kind, commitments=(), file_review=None):
+    agreement = engagement.agreements.select_related("primary_focus").order_by("-version").first()
+    context = {
+        "client": engagement.client, "coach": engagement.coach, "engagement": engagement,
+        "agreement": agreement, "goals": list(agreement.goals.all()) if agreement else [],
+        "commitments": list(commitments), "retention_years": settings.RECORD_RETENTION_YEARS,
+        "step": intervention.steps.filter(step="reaffirm").last() if intervention else None,
+    }
+    if kind in (Letter.Kind.PAUSE, Letter.Kind.ENDING):
+        context["associates"] = _associates(engagement)
+    if kind == Letter.Kind.FILE_REVIEW:
+        file_review = file_review or FileReview.objects.filter(engagement=engagement).first()
+        context["review"] = file_review
+        context["rows"], context["totals"] = file_review_rows(file_review)
+    return context
+
+
+@transaction.atomic
+def letter_draft(*, engagement, by, kind, intervention=None, commitments=(), file_review=None):
+    if kind not in Letter.Kind.values:
+        raise ValidationError({"kind": f"{kind!r} is not a kind of letter."})
+    if kind == Letter.Kind.REAFFIRMATION and (intervention is None or not intervention.steps.filter(
+            step="reaffirm").exists()):
+        raise ValidationError({"kind": "Record the reaffirmation step before drafting its recap."})
+    if kind == Letter.Kind.FILE_REVIEW and file_review is None and not engagement.file_reviews.exists():
+        raise ValidationError({"kind": "Review the file before drafting its letter."})
+    context = letter_context(engagement=engagement, intervention=intervention, kind=kind,
+                             commitments=commitments, file_review=file_review)
+    body = render_to_string(f"protocol/letters/{kind}.txt", context).strip() + "\n"
+    body = re.sub(r"\n{3,}", "\n\n", body)
+    return tracked_create(
+        Letter(engagement=engagement, intervention=intervention, kind=kind, subject=SUBJECTS[kind], body=body),
+        by=by, action="letter.drafted",
+    )
+
+
+@transaction.atomic
+def letter_update(*, letter, by, subject, body):
+    lock(letter)
+    if letter.is_sent:
+        raise ValidationError("This letter was sent and is kept as it was sent.")
+    errors = {}
+    if not (subject or "").strip():
+        errors["subject"] = "A letter needs a subject."
+    if not (body or "").strip():
+        errors["body"] = "A letter needs some text."
+    if errors:
+        raise ValidationError(errors)
+    return tracked_update(letter, by=by, action="letter.edited",
+                          changes={"subject": subject.strip(), "body": body.strip() + "\n"})
+
+
+@transaction.atomic
+def letter_send(*, letter, by):
+    lock(letter)
+    if letter.is_sent:
+        raise ValidationError("This letter was already sent.")
+    client = letter.engagement.client
+    if not client.email:
+        raise ValidationError({"email": f"{client} has no email address on file; add one to send letters."})
+    message = EmailMultiAlternatives(
+        subject=letter.subject, body=letter.body, from_email=settings.DEFAULT_FROM_EMAIL, to=[client.email],
+        reply_to=[letter.engagement.coach.user.email] if letter.engagement.coach.user.email else None,
+    )
+    message.attach_alternative(
+        f"<!doctype html><html><body>{linebreaks(escape(letter.body))}</body></html>", "text/html")
+    message.send()
+    return tracked_update(letter, by=by, action="letter.sent",
+                          changes={"sent_at": timezone.now(), "sent_to": client.email})
