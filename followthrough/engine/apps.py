@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EngineConfig(AppConfig):
+    name = "followthrough.engine"
+    verbose_name = "Follow-through engine"

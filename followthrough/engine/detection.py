@@ -1,0 +1,249 @@
+"""The detection query: every flag condition for a set of engagements, in one statement.
+
+Set-based on purpose: window functions rank each engagement's meetings from the newest,
+aggregates turn the commitments reviewed at a meeting into its follow-through, and the
+three conditions are decided per engagement in SQL. Python only groups the evidence rows
+that come back. Runs on SQLite >= 3.25 and PostgreSQL.
+
+Definitions (PRODUCT.md), with the choices this query makes:
+- Follow-through of a held meeting = credit / due over the commitments reviewed at it
+  (`reviewed_in`), kept = 1, partly kept = its fraction, missed = 0; waived ones and open
+  ones are left out. A meeting with nothing counted has no figure.
+- Nonproductive: the last N held meetings *that have a figure* each fall below the
+  threshold, and none of them recorded goal progress. Held meetings without a figure are
+  skipped (they break nothing and prove nothing); no-shows are not held, so they are
+  skipped too and are watched by their own signal. Goal progress = a score higher than
+  the previous score of the same goal in this engagement, where a goal carried into a
+  renegotiated version (`carried_from`) continues its original's line.
+- Focus drift: over the last K held meetings *that have focus areas recorded*, the share
+  of (meeting, focus area) tags outside the current agreement version's primary focus
+  reaches the threshold. An engagement with fewer than K such meetings cannot drift.
+- No-shows: the last N meetings that took place or should have (held or no-show,
+  planned and cancelled ones ignored) were all no-shows.
+Shares are compared with EPSILON of slack, so exactly 0.5 is not below 0.5 and exactly
+2/3 reaches 2/3.
+"""
+
+import uuid
+from datetime import UTC, datetime
+
+from .models import EPSILON, Defaults
+
+# The engagements a statement looks at: those one scanner claimed, or exactly one.
+SCOPE_CLAIMED = (
+    "JOIN engine_engagementscan s ON s.engagement_id = e.id AND s.claim_token = %(token)s",
+    "",
+)
+SCOPE_ONE = ("", "AND e.id = %(engagement_id)s")
+
+DETECT_SQL = """
+WITH RECURSIVE
+eng AS (
+    SELECT e.id AS engagement_id, e.uid AS engagement_uid, cl.uid AS client_uid,
+           COALESCE(ct.followthrough_below, pt.followthrough_below, %(below)s) AS below,
+           COALESCE(ct.nonproductive_meetings, pt.nonproductive_meetings, %(np_n)s) AS np_n,
+           COALESCE(ct.drift_meetings, pt.drift_meetings, %(drift_k)s) AS drift_k,
+           COALESCE(ct.drift_share, pt.drift_share, %(drift_share)s) AS drift_share,
+           COALESCE(ct.no_show_run, pt.no_show_run, %(no_show_n)s) AS no_show_n
+    FROM clients_engagement e
+    {scope_join}
+    JOIN clients_client cl ON cl.id = e.client_id
+    JOIN practice_coach co ON co.id = e.coach_id
+    LEFT JOIN engine_practicethresholds pt ON pt.practice_id = co.practice_id
+    LEFT JOIN engine_coachthresholds ct ON ct.coach_id = e.coach_id
+    WHERE e.state = 'active' {scope_where}
+),
+attended AS (
+    SELECT m.id AS meeting_id, m.uid AS meeting_uid, m.engagement_id, m.starts_at, m.status,
+           ROW_NUMBER() OVER (PARTITION BY m.engagement_id
+                              ORDER BY m.starts_at DESC, m.id DESC) AS pos
+    FROM meetings_meeting m
+    JOIN eng ON eng.engagement_id = m.engagement_id
+    WHERE m.status IN ('held', 'no_show')
+),
+counted AS (
+    SELECT c.reviewed_in_id AS meeting_id, c.uid AS commitment_uid, c.outcome,
+           CASE c.outcome WHEN 'kept' THEN 1.0
+                          WHEN 'partly_kept' THEN CAST(c.kept_fraction AS DOUBLE PRECISION)
+                          ELSE 0.0 END AS credit
+    FROM commitments_commitment c
+    JOIN eng ON eng.engagement_id = c.engagement_id
+    WHERE c.reviewed_in_id IS NOT NULL AND c.outcome IN ('kept', 'partly_kept', 'missed')
+),
+figured AS (
+    SELECT a.meeting_id, a.meeting_uid, a.engagement_id, a.starts_at, f.figure,
+           ROW_NUMBER() OVER (PARTITION BY a.engagement_id
+                              ORDER BY a.starts_at DESC, a.meeting_id DESC) AS pos
+    FROM attended a
+    JOIN (SELECT meeting_id, SUM(credit) / COUNT(*) AS figure FROM counted GROUP BY meeting_id) f
+      ON f.meeting_id = a.meeting_id
+    WHERE a.status = 'held'
+),
+scored AS (
+    SELECT gs.meeting_id, gs.goal_id, gs.level, a.engagement_id, a.starts_at
+    FROM meetings_goalscore gs
+    JOIN attended a ON a.meeting_id = gs.meeting_id AND a.status = 'held'
+),
+goal_up (goal_id, ancestor_id) AS (
+    SELECT goal_id, goal_id FROM scored GROUP BY goal_id
+    UNION ALL
+    SELECT u.goal_id, g.carried_from_id
+    FROM goal_up u JOIN clients_goal g ON g.id = u.ancestor_id
+    WHERE g.carried_from_id IS NOT NULL
+),
+goal_root AS (
+    SELECT u.goal_id, u.ancestor_id AS root_id
+    FROM goal_up u JOIN clients_goal g ON g.id = u.ancestor_id
+    WHERE g.carried_from_id IS NULL
+),
+progress AS (
+    SELECT DISTINCT t.meeting_id FROM (
+        SELECT s.meeting_id, s.level,
+               LAG(s.level) OVER (PARTITION BY s.engagement_id, r.root_id
+                                  ORDER BY s.starts_at, s.meeting_id) AS previous
+        FROM scored s JOIN goal_root r ON r.goal_id = s.goal_id
+    ) t
+    WHERE t.level > t.previous
+),
+nonproductive AS (
+    SELECT f.engagement_id
+    FROM figured f
+    JOIN eng ON eng.engagement_id = f.engagement_id
+    LEFT JOIN progress p ON p.meeting_id = f.meeting_id
+    WHERE f.pos <= eng.np_n
+    GROUP BY f.engagement_id, eng.np_n, eng.below
+    HAVING COUNT(*) = eng.np_n AND MAX(f.figure) < eng.below - %(eps)s AND COUNT(p.meeting_id) = 0
+),
+current_focus AS (
+    SELECT a.engagement_id, a.primary_focus_id
+    FROM clients_agreement a
+    JOIN eng ON eng.engagement_id = a.engagement_id
+    WHERE a.version = (SELECT MAX(v.version) FROM clients_agreement v
+                       WHERE v.engagement_id = a.engagement_id)
+),
+tagged AS (
+    SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.engagement_id
+                                   ORDER BY t.starts_at DESC, t.meeting_id DESC) AS pos
+    FROM (
+        SELECT a.meeting_id, a.meeting_uid, a.engagement_id, a.starts_at, COUNT(*) AS topics,
+               SUM(CASE WHEN mf.focusarea_id = cf.primary_focus_id THEN 0 ELSE 1 END) AS off_topics
+        FROM attended a
+        JOIN meetings_meeting_focus_areas mf ON mf.meeting_id = a.meeting_id
+        JOIN current_focus cf ON cf.engagement_id = a.engagement_id
+        WHERE a.status = 'held'
+        GROUP BY a.meeting_id, a.meeting_uid, a.engagement_id, a.starts_at
+    ) t
+),
+drift AS (
+    SELECT t.engagement_id, SUM(t.off_topics) AS off_topics, SUM(t.topics) AS topics
+    FROM tagged t
+    JOIN eng ON eng.engagement_id = t.engagement_id
+    WHERE t.pos <= eng.drift_k
+    GROUP BY t.engagement_id, eng.drift_k, eng.drift_share
+    HAVING COUNT(*) = eng.drift_k
+       AND SUM(t.off_topics) >= eng.drift_share * SUM(t.topics) - %(eps)s
+),
+no_shows AS (
+    SELECT a.engagement_id
+    FROM attended a
+    JOIN eng ON eng.engagement_id = a.engagement_id
+    WHERE a.pos <= eng.no_show_n
+    GROUP BY a.engagement_id, eng.no_show_n
+    HAVING COUNT(*) = eng.no_show_n
+       AND SUM(CASE WHEN a.status = 'no_show' THEN 1 ELSE 0 END) = eng.no_show_n
+)
+SELECT eng.engagement_id, eng.engagement_uid, eng.client_uid, 'nonproductive' AS kind,
+       f.meeting_uid, f.starts_at, f.figure AS value, NULL AS off_topics, NULL AS topics,
+       eng.below AS threshold, eng.np_n AS window_size,
+       c.commitment_uid, c.outcome, c.credit
+FROM nonproductive n
+JOIN eng ON eng.engagement_id = n.engagement_id
+JOIN figured f ON f.engagement_id = n.engagement_id AND f.pos <= eng.np_n
+JOIN counted c ON c.meeting_id = f.meeting_id
+UNION ALL
+SELECT eng.engagement_id, eng.engagement_uid, eng.client_uid, 'focus_drift',
+       t.meeting_uid, t.starts_at, CAST(t.off_topics AS DOUBLE PRECISION) / t.topics,
+       d.off_topics, d.topics, eng.drift_share, eng.drift_k, NULL, NULL, NULL
+FROM drift d
+JOIN eng ON eng.engagement_id = d.engagement_id
+JOIN tagged t ON t.engagement_id = d.engagement_id AND t.pos <= eng.drift_k
+UNION ALL
+SELECT eng.engagement_id, eng.engagement_uid, eng.client_uid, 'no_shows',
+       a.meeting_uid, a.starts_at, NULL, NULL, NULL, NULL, eng.no_show_n, NULL, NULL, NULL
+FROM no_shows ns
+JOIN eng ON eng.engagement_id = ns.engagement_id
+JOIN attended a ON a.engagement_id = ns.engagement_id AND a.pos <= eng.no_show_n
+ORDER BY 1, 4, 6, 5, 12
+"""
+
+COLUMNS = (
+    "engagement_id", "engagement_uid", "client_uid", "kind", "meeting_uid", "starts_at", "value",
+    "off_topics", "topics", "threshold", "window", "commitment_uid", "outcome", "credit",
+)
+
+
+def detect_sql(scope):
+    join, where = scope
+    return DETECT_SQL.format(scope_join=join, scope_where=where)
+
+
+def detect_params(**scope_params):
+    return {
+        "below": Defaults.followthrough_below, "np_n": Defaults.nonproductive_meetings,
+        "drift_k": Defaults.drift_meetings, "drift_share": Defaults.drift_share,
+        "no_show_n": Defaults.no_show_run, "eps": EPSILON, **scope_params,
+    }
+
+
+def as_uid(value):
+    """SQLite hands back a uuid as 32 hex digits, PostgreSQL as a UUID: one form for both."""
+    return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
+
+
+def as_datetime(value):
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    # SQLite stores UTC as text; a value that does not parse is a corrupt row.
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _share(value):
+    return None if value is None else round(float(value), 4)
+
+
+def conditions(rows):
+    """Group the detection rows into {(engagement_id, kind): (client_uid, engagement_uid, evidence)}.
+
+    Rows come ordered by engagement, kind, meeting time, so each condition's evidence is
+    built from consecutive rows and memory holds one batch at most.
+    """
+    found = {}
+    for raw in rows:
+        row = dict(zip(COLUMNS, raw, strict=True))
+        key = (row["engagement_id"], row["kind"])
+        entry = found.get(key)
+        if entry is None:
+            evidence = {"meetings": [], "commitments": [], "window": int(row["window"])}
+            if row["threshold"] is not None:
+                evidence["threshold"] = float(row["threshold"])
+            if row["kind"] == "focus_drift":
+                evidence["off_topics"] = int(row["off_topics"])
+                evidence["topics"] = int(row["topics"])
+            entry = found[key] = (as_uid(row["client_uid"]), as_uid(row["engagement_uid"]), evidence)
+        evidence = entry[2]
+        meeting_uid = as_uid(row["meeting_uid"])
+        if not evidence["meetings"] or evidence["meetings"][-1]["uid"] != meeting_uid:
+            meeting = {"uid": meeting_uid,
+                       "starts_at": as_datetime(row["starts_at"]).astimezone(UTC).isoformat()}
+            if row["kind"] == "nonproductive":
+                meeting["figure"] = _share(row["value"])
+            elif row["kind"] == "focus_drift":
+                meeting["off_share"] = _share(row["value"])
+            evidence["meetings"].append(meeting)
+        if row["commitment_uid"] is not None:
+            evidence["commitments"].append({
+                "uid": as_uid(row["commitment_uid"]), "meeting": meeting_uid,
+                "outcome": row["outcome"], "credit": _share(row["credit"]),
+            })
+    return found

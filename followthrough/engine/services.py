@@ -1,0 +1,280 @@
+"""Running detection and turning its answer into flag rows.
+
+Both entry points share one unit of work (`_settle`): lock the engagements' scan rows,
+run the detection query for exactly those engagements, read their open flags, and raise
+or clear the difference in one transaction. The statement count of a unit is fixed, so:
+
+- `engagement_refresh` (one engagement) makes at most 11 statements, however long the
+  engagement's history is;
+- `scan_pass` makes 2 statements per pass plus at most 13 per batch of `batch_size`
+  engagements (boundary, claim, lock, detect, open flags, 2 flag writes, 3 chain writes,
+  release; fewer when nothing changes), so its count depends on the number of batches,
+  never on how many clients a batch holds.
+
+Concurrency: a batch is claimed with a conditional UPDATE (`claim_token IS NULL OR the
+lease ran out`) committed on its own, so a second scanner skips it; the unit of work then
+re-locks the claimed rows, which on PostgreSQL also serialises it with a refresh of the
+same engagement. The partial unique index (one open flag per engagement and kind) is the
+last line: a race that slipped past both would fail, roll back and be retried.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from followthrough.history.services import tracked_create, tracked_update
+
+from . import detection
+from .journal import flags_write
+from .models import (
+    THRESHOLD_FIELDS,
+    CoachThresholds,
+    EngagementScan,
+    Flag,
+    PracticeThresholds,
+    check_thresholds,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE = 500
+LEASE = timedelta(minutes=10)
+
+
+@dataclass
+class Change:
+    change: str  # "raised" or "cleared"
+    flag_uid: str
+    kind: str
+    engagement_uid: str
+    client_uid: str
+
+    def as_dict(self):
+        return {"change": self.change, "flag": self.flag_uid, "kind": self.kind,
+                "engagement": self.engagement_uid, "client": self.client_uid}
+
+
+@dataclass
+class PassResult:
+    batches: int = 0
+    engagements: int = 0
+    raised: int = 0
+    cleared: int = 0
+    failed: list = field(default_factory=list)  # engagement ids skipped because of an error
+
+    def as_dict(self):
+        return {"batches": self.batches, "engagements": self.engagements, "raised": self.raised,
+                "cleared": self.cleared, "failed": list(self.failed)}
+
+
+def _q(name):
+    return connection.ops.quote_name(name)
+
+
+SCAN = _q(EngagementScan._meta.db_table)
+
+
+def _detect(scope, params):
+    """Stream the detection rows for the scope and group them by condition."""
+    with connection.cursor() as cursor:
+        cursor.execute(detection.detect_sql(scope), detection.detect_params(**params))
+
+        def rows():
+            while chunk := cursor.fetchmany(2000):
+                yield from chunk
+
+        return detection.conditions(rows())
+
+
+def _settle(*, scope, params, open_flags, lock_sql, lock_params, now, release_sql=None,
+            release_params=()):
+    """One unit of work: detect, compare with the open flags, write the difference."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(lock_sql, lock_params)
+            if cursor.rowcount == 0:
+                return []
+        wanted = _detect(scope, params)
+        current = {
+            (flag.engagement_id, flag.kind): flag
+            for flag in open_flags.annotate(client_uid_=F("engagement__client__uid"),
+                                            engagement_uid_=F("engagement__uid"))
+        }
+        raise_flags = [(eid, kind, evidence, client_uid)
+                       for (eid, kind), (client_uid, _, evidence) in wanted.items()
+                       if (eid, kind) not in current]
+        clear_flags = [(flag, flag.client_uid_) for key, flag in current.items() if key not in wanted]
+        created = flags_write(raise_flags=raise_flags, clear_flags=clear_flags, now=now)
+        if release_sql:
+            with connection.cursor() as cursor:
+                cursor.execute(release_sql, release_params)
+    changes = [Change("raised", str(flag.uid), flag.kind, wanted[(flag.engagement_id, flag.kind)][1],
+                      wanted[(flag.engagement_id, flag.kind)][0]) for flag in created]
+    changes += [Change("cleared", str(flag.uid), flag.kind, str(flag.engagement_uid_), str(client_uid))
+                for flag, client_uid in clear_flags]
+    return changes
+
+
+def _ensure_scan_rows(engagement_id=None):
+    engagements = _q("clients_engagement")
+    sql = (f"INSERT INTO {SCAN} (engagement_id) SELECT e.id FROM {engagements} e "
+           f"WHERE NOT EXISTS (SELECT 1 FROM {SCAN} s WHERE s.engagement_id = e.id)")
+    params = []
+    if engagement_id is not None:
+        sql += " AND e.id = %s"
+        params.append(engagement_id)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " ON CONFLICT DO NOTHING", params)
+
+
+def engagement_refresh(*, engagement, now=None):
+    """Bring one engagement's flags up to date with its records, in a fixed number of statements.
+
+    Called after a meeting is reviewed or its status changes; a scan would reach the same
+    answer, this just gets there without waiting for the next pass.
+    """
+    engagement_id = getattr(engagement, "pk", engagement)
+    now = now or timezone.now()
+    with transaction.atomic():
+        _ensure_scan_rows(engagement_id)
+        return _settle(
+            scope=detection.SCOPE_ONE, params={"engagement_id": engagement_id},
+            open_flags=Flag.objects.open().filter(engagement_id=engagement_id),
+            lock_sql=f"UPDATE {SCAN} SET scanned_at = %s WHERE engagement_id = %s",
+            lock_params=[now, engagement_id], now=now,
+        )
+
+
+def _next_boundary(after, batch_size):
+    """The last engagement id of the next batch, or None when the batch runs to the end."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT engagement_id FROM {SCAN} WHERE engagement_id > %s "
+                       f"ORDER BY engagement_id LIMIT 1 OFFSET %s", [after, batch_size - 1])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _claim(token, after, upto, now):
+    sql = (f"UPDATE {SCAN} SET claim_token = %s, claimed_until = %s WHERE engagement_id > %s "
+           f"AND (claim_token IS NULL OR claimed_until < %s)")
+    params = [token, now + LEASE, after, now]
+    if upto is not None:
+        sql += " AND engagement_id <= %s"
+        params.append(upto)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _claimed_ids(token):
+    return list(EngagementScan.objects.filter(claim_token=token).order_by("engagement_id")
+                .values_list("engagement_id", flat=True))
+
+
+def _settle_batch(token, now, result):
+    scope_rows = EngagementScan.objects.filter(claim_token=token).values("engagement_id")
+    try:
+        return _settle(
+            scope=detection.SCOPE_CLAIMED, params={"token": token},
+            open_flags=Flag.objects.open().filter(engagement_id__in=scope_rows),
+            lock_sql=f"UPDATE {SCAN} SET scanned_at = %s WHERE claim_token = %s",
+            lock_params=[now, token], now=now,
+            release_sql=f"UPDATE {SCAN} SET claim_token = NULL, claimed_until = NULL "
+                        f"WHERE claim_token = %s",
+            release_params=[token],
+        )
+    except Exception:
+        log.exception("engine scan: batch %s failed; retrying its engagements one by one", token)
+    # One bad row must not cost the whole batch: settle each engagement alone, skip the
+    # ones that still fail, and leave their claim to run out so they are retried later.
+    changes = []
+    for engagement_id in _claimed_ids(token):
+        try:
+            with transaction.atomic():
+                changes += engagement_refresh(engagement=engagement_id, now=now)
+                EngagementScan.objects.filter(pk=engagement_id).update(claim_token=None,
+                                                                         claimed_until=None)
+        except Exception:
+            log.exception("engine scan: engagement %s skipped", engagement_id)
+            result.failed.append(engagement_id)
+    return changes
+
+
+def scan_pass(*, batch_size=DEFAULT_BATCH_SIZE, on_change=None, now=None):
+    """One pass over every engagement, batch by batch; safe to run in several processes.
+
+    Catching up after downtime needs nothing special: each pass recomputes the current
+    state from the records, so a missed pass only delays a flag, it never loses one.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    result = PassResult()
+    _ensure_scan_rows()
+    after = 0
+    while True:
+        upto = _next_boundary(after, batch_size)
+        token = uuid.uuid4().hex
+        # A fresh clock per batch keeps a long pass's leases from expiring before they start.
+        batch_now = now or timezone.now()
+        claimed = _claim(token, after, upto, batch_now)
+        if claimed:
+            result.batches += 1
+            result.engagements += claimed
+            for change in _settle_batch(token, batch_now, result):
+                if change.change == "raised":
+                    result.raised += 1
+                else:
+                    result.cleared += 1
+                if on_change is not None:
+                    on_change(change)
+        if upto is None:
+            return result
+        after = upto
+
+
+# Thresholds --------------------------------------------------------------------------
+
+
+def _check_fields(values):
+    unknown = set(values) - set(THRESHOLD_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown threshold fields: {sorted(unknown)}")
+
+
+@transaction.atomic
+def practice_thresholds_set(*, practice, by, **values):
+    """Set practice-wide thresholds; values left out keep their current (or default) value."""
+    _check_fields(values)
+    check_thresholds(values)
+    current = PracticeThresholds.objects.select_for_update().filter(practice=practice).first()
+    if current is None:
+        return tracked_create(PracticeThresholds(practice=practice, **values), by=by,
+                              action="thresholds.practice_set")
+    return tracked_update(current, by=by, action="thresholds.practice_set", changes=values)
+
+
+@transaction.atomic
+def coach_thresholds_set(*, coach, by, **values):
+    """Set a coach's overrides; None removes an override so the practice value applies."""
+    _check_fields(values)
+    check_thresholds(values)
+    current = CoachThresholds.objects.select_for_update().filter(coach=coach).first()
+    if current is None:
+        return tracked_create(CoachThresholds(coach=coach, **values), by=by,
+                              action="thresholds.coach_set")
+    return tracked_update(current, by=by, action="thresholds.coach_set", changes=values)
+
+
+def refresh_quietly(engagement_id):
+    """For on_commit hooks: a failing refresh is logged, never surfaced to the person saving."""
+    try:
+        engagement_refresh(engagement=engagement_id)
+    except Exception:
+        log.exception("engine: refresh of engagement %s failed; the next scan will catch up",
+                      engagement_id)
+
