@@ -125,8 +125,6 @@ INSTALLED_APPS = [
     "followthrough.clients",
     "followthrough.meetings",
     "followthrough.commitments",
-    "followthrough.protocol",
-    "followthrough.portal",
     "followthrough.engine",
     "followthrough.api",
     "followthrough.web",
@@ -198,9 +196,6 @@ EMAIL_HOST_USER = env_str("FT_EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("FT_EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("FT_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("FT_DEFAULT_FROM_EMAIL", "Followthrough <followthrough@localhost>")
-
-# How long a practice keeps a client's file after an engagement ends; closing letters say so.
-RECORD_RETENTION_YEARS = env_int("FT_RECORD_RETENTION_YEARS", 7, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("FT_SECURE_COOKIES", False)
