@@ -9,7 +9,7 @@ from followthrough.clients.services import agreement_acknowledge, agreement_crea
 
 from .auth import api_coach
 from .common import created, focus_areas_by_slug, load
-from .schemas import AcknowledgementIn, AgreementIn, AgreementOut
+from .schemas import AcknowledgementIn, AgreementIn, AgreementOut, ErrorsOut
 
 router = Router(tags=["agreements"])
 
@@ -28,7 +28,7 @@ def agreement_list(request, uid: str):
     return agreements_queryset().filter(engagement=engagement).order_by("-version")
 
 
-@router.post("/engagements/{uid}/agreements", response={201: AgreementOut},
+@router.post("/engagements/{uid}/agreements", response={201: AgreementOut, 422: ErrorsOut},
              summary="Write the first version, or renegotiate (a new version)")
 def agreement_add(request, uid: str, payload: AgreementIn):
     coach = api_coach(request)
@@ -44,7 +44,7 @@ def agreement_add(request, uid: str, payload: AgreementIn):
     return created(load(request, agreements_queryset(), agreement.uid))
 
 
-@router.post("/agreements/{uid}/acknowledgement", response=AgreementOut,
+@router.post("/agreements/{uid}/acknowledgement", response={200: AgreementOut, 422: ErrorsOut},
              summary="Record the client's acknowledgement of this version (typed name)")
 def agreement_acknowledge_view(request, uid: str, payload: AcknowledgementIn):
     agreement = load(request, Agreement, uid)

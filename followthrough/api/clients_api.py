@@ -10,7 +10,7 @@ from followthrough.clients.services import client_create, engagement_move, engag
 
 from .auth import api_coach
 from .common import created, load, renamed
-from .schemas import ClientDetail, ClientIn, ClientOut, EngagementOut, MoveIn, ReengageIn
+from .schemas import ClientDetail, ClientIn, ClientOut, EngagementOut, ErrorsOut, MoveIn, ReengageIn
 
 router = Router(tags=["clients"])
 
@@ -35,7 +35,8 @@ def client_list(request):
     return _clients(request.user)
 
 
-@router.post("/clients", response={201: ClientDetail}, summary="Add a client (starts an active engagement)")
+@router.post("/clients", response={201: ClientDetail, 422: ErrorsOut},
+             summary="Add a client (starts an active engagement)")
 def client_add(request, payload: ClientIn):
     coach = api_coach(request)
     client = client_create(coach=coach, by=request.user, **payload.dict())
@@ -52,7 +53,7 @@ def engagement_detail(request, uid: str):
     return load(request, engagements_queryset(), uid)
 
 
-@router.post("/engagements/{uid}/moves", response=EngagementOut,
+@router.post("/engagements/{uid}/moves", response={200: EngagementOut, 422: ErrorsOut},
              summary="Move an engagement: pause (with check-back date), refer out, end, resume")
 def engagement_move_view(request, uid: str, payload: MoveIn):
     engagement = load(request, Engagement, uid)
@@ -64,7 +65,7 @@ def engagement_move_view(request, uid: str, payload: MoveIn):
     return load(request, engagements_queryset(), uid)
 
 
-@router.post("/engagements/{uid}/reengage", response={201: EngagementOut},
+@router.post("/engagements/{uid}/reengage", response={201: EngagementOut, 422: ErrorsOut},
              summary="Re-engage a paused or ended client as a new engagement linked to this one")
 def engagement_reengage_view(request, uid: str, payload: ReengageIn | None = None):
     previous = load(request, Engagement.objects.select_related("client", "coach"), uid)

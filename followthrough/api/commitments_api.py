@@ -12,7 +12,7 @@ from followthrough.meetings.models import GoalScore, Meeting
 
 from .common import load, renamed
 from .meetings_api import meetings_queryset
-from .schemas import CommitmentOut, CommitmentOutcome, DueOut, ReviewIn, ReviewOut
+from .schemas import CommitmentOut, CommitmentOutcome, DueOut, ErrorsOut, ReviewIn, ReviewOut
 
 router = Router(tags=["commitments"])
 
@@ -124,7 +124,7 @@ def _api_field_name(payload):
     return rename
 
 
-@router.post("/meetings/{uid}/review", response=ReviewOut,
+@router.post("/meetings/{uid}/review", response={200: ReviewOut, 422: ErrorsOut},
              summary="Review what was due and set the next commitments, all or nothing")
 def meeting_review_view(request, uid: str, payload: ReviewIn):
     meeting = load(request, Meeting, uid)

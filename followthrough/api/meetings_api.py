@@ -11,7 +11,7 @@ from followthrough.practice.models import FocusArea
 
 from .auth import api_coach
 from .common import created, focus_areas_by_slug, load
-from .schemas import MeetingIn, MeetingOut, MeetingPatch
+from .schemas import ErrorsOut, MeetingIn, MeetingOut, MeetingPatch
 
 router = Router(tags=["meetings"])
 
@@ -29,7 +29,7 @@ def meeting_list(request, uid: str):
     return meetings_queryset().filter(engagement=engagement).order_by("-starts_at", "-pk")
 
 
-@router.post("/engagements/{uid}/meetings", response={201: MeetingOut},
+@router.post("/engagements/{uid}/meetings", response={201: MeetingOut, 422: ErrorsOut},
              summary="Plan a meeting, or record one that took place")
 def meeting_add(request, uid: str, payload: MeetingIn):
     coach = api_coach(request)
@@ -45,7 +45,7 @@ def meeting_detail(request, uid: str):
     return load(request, meetings_queryset(), uid)
 
 
-@router.patch("/meetings/{uid}", response=MeetingOut,
+@router.patch("/meetings/{uid}", response={200: MeetingOut, 422: ErrorsOut},
               summary="Record what happened (status, notes, summary, focus areas, paid)")
 def meeting_change(request, uid: str, payload: MeetingPatch):
     coach = api_coach(request)

@@ -7,7 +7,7 @@ from typing import Literal
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, field_validator
 
 from followthrough.clients.models import Engagement
 from followthrough.commitments.models import Commitment
@@ -23,8 +23,30 @@ def _uid(related):
     return related.uid if related is not None else None
 
 
+def _has_nul(value):
+    if isinstance(value, str):
+        return "\x00" in value
+    return isinstance(value, list) and any(_has_nul(item) for item in value)
+
+
+class In(Schema):
+    """Input: text with a NUL character is refused here, since PostgreSQL cannot store it
+    and would otherwise fail the request with a server error."""
+
+    @field_validator("*")
+    @classmethod
+    def no_nul_characters(cls, value):
+        if _has_nul(value):
+            raise ValueError("Text cannot contain NUL characters.")
+        return value
+
+
 class ErrorsOut(Schema):
+    """422: each field path (e.g. `reviews.0.kept_fraction`, `__all__` for the whole
+    request) with its messages; schema errors also keep ninja's `detail` list."""
+
     errors: dict[str, list[str]]
+    detail: list[dict] | None = None
 
 
 # Clients and engagements
@@ -61,7 +83,7 @@ class ClientDetail(ClientOut):
         return obj.visible_engagements
 
 
-class ClientIn(Schema):
+class ClientIn(In):
     full_name: str
     email: str = ""
     phone: str = ""
@@ -110,13 +132,13 @@ class EngagementOut(EngagementSummary):
         return list(obj.transitions.all())
 
 
-class MoveIn(Schema):
+class MoveIn(In):
     to_state: str = Field(description="active, paused, referred_out or ended")
     note: str = ""
     check_back_on: date | None = Field(None, description="Needed for a pause.")
 
 
-class ReengageIn(Schema):
+class ReengageIn(In):
     started_on: date | None = None
 
 
@@ -134,7 +156,7 @@ class GoalOut(Schema):
     position: int
 
 
-class GoalIn(Schema):
+class GoalIn(In):
     title: str
     measure: str = ""
     level_minus_2: str = ""
@@ -177,7 +199,7 @@ class AgreementOut(Schema):
         return list(obj.goals.all())
 
 
-class AgreementIn(Schema):
+class AgreementIn(In):
     """A first version, or a renegotiation (then `renegotiation_reason` is required).
     Without `goals`, a renegotiation carries the previous version's goals over."""
 
@@ -195,7 +217,7 @@ class AgreementIn(Schema):
     goals: list[GoalIn] = []
 
 
-class AcknowledgementIn(Schema):
+class AcknowledgementIn(In):
     typed_name: str = Field(description="The client's name, typed as on file.")
 
 
@@ -223,7 +245,7 @@ class MeetingOut(Schema):
         return [area.slug for area in obj.focus_areas.all()]
 
 
-class MeetingIn(Schema):
+class MeetingIn(In):
     starts_at: AwareDatetime
     status: MeetingStatus = "planned"
     duration_minutes: int = 60
@@ -233,7 +255,7 @@ class MeetingIn(Schema):
     paid: bool = False
 
 
-class MeetingPatch(Schema):
+class MeetingPatch(In):
     """Only the fields sent are changed; null is not a value any of them takes."""
 
     status: MeetingStatus = None
@@ -293,14 +315,14 @@ class DueOut(Schema):
     goals: list[DueGoalOut]
 
 
-class ReviewItemIn(Schema):
+class ReviewItemIn(In):
     commitment: UUID
     outcome: ReviewOutcome
     kept_fraction: Decimal | None = Field(None, description="0.01 to 0.99, for partly_kept")
     client_reason: str = ""
 
 
-class NewCommitmentIn(Schema):
+class NewCommitmentIn(In):
     description: str
     due_on: date
     planned_at: AwareDatetime | None = None
@@ -309,12 +331,12 @@ class NewCommitmentIn(Schema):
     has_tools: bool | None = None
 
 
-class GoalScoreIn(Schema):
+class GoalScoreIn(In):
     goal: UUID
     level: int | None = Field(description="-2 to +2; null leaves the goal unscored")
 
 
-class ReviewIn(Schema):
+class ReviewIn(In):
     reviews: list[ReviewItemIn] = []
     new_commitments: list[NewCommitmentIn] = []
     goal_scores: list[GoalScoreIn] = []

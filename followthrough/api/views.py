@@ -26,19 +26,20 @@ def _coach_or_403(request):
 @require_http_methods(["GET", "POST"])
 def tokens(request):
     coach = _coach_or_403(request)
-    context = {"raw_token": None, "created": None, "errors": {}, "name": ""}
+    context = {"raw_token": None, "created": None, "name_errors": [], "other_errors": [], "name": ""}
     if request.method == "POST":
         name = request.POST.get("name", "")
         try:
             token, raw = api_token_create(coach=coach, name=name, by=request.user)
         except ValidationError as exc:
-            context.update(errors=exc.message_dict if hasattr(exc, "error_dict")
-                           else {"__all__": exc.messages}, name=name)
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+            context.update(name=name, name_errors=errors.pop("name", []),
+                           other_errors=[m for messages in errors.values() for m in messages])
         else:
             # Rendered, not redirected: the raw token exists only in this response.
             context.update(raw_token=raw, created=token)
     context["tokens"] = ApiToken.objects.filter(coach=coach).order_by("-created_at")
-    status = 422 if context["errors"] else 200
+    status = 422 if context["name_errors"] or context["other_errors"] else 200
     return render(request, "api/tokens.html", context, status=status)
 
 
