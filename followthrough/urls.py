@@ -7,5 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("settings/tokens/", include("followthrough.api.urls")),
+    path("", include("followthrough.engine.urls")),
     path("", include("followthrough.web.urls")),
 ]

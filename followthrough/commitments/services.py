@@ -126,6 +126,10 @@ def meeting_review(*, meeting, by, review):
         elif existing.level != level:
             tracked_update(existing, by=by, action="goal_score.corrected", changes={"level": level})
     tracked_update(meeting, by=by, action="meeting.reviewed", changes={"reviewed_at": now}, validate=False)
+    # Lazy import: the engine reads commitments. After commit, so flags see the saved review;
+    # robust, so a failing refresh is logged and left to the next scan, never undoes the review.
+    from followthrough.engine.services import engagement_refresh
+    transaction.on_commit(lambda: engagement_refresh(engagement=engagement.pk), robust=True)
     return created
 
 

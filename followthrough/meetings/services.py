@@ -39,4 +39,9 @@ def meeting_update(*, meeting, by, status=None, focus_areas=None, **details):
     if focus_areas is not None:
         _check_focus_areas(meeting.engagement, focus_areas)
     m2m = {"focus_areas": list(focus_areas)} if focus_areas is not None else None
-    return tracked_update(meeting, by=by, action="meeting.updated", changes=changes, m2m=m2m)
+    updated = tracked_update(meeting, by=by, action="meeting.updated", changes=changes, m2m=m2m)
+    if "status" in changes:
+        # A held or missed meeting can start or end a flag; see meeting_review for the why.
+        from followthrough.engine.services import engagement_refresh
+        transaction.on_commit(lambda: engagement_refresh(engagement=meeting.engagement_id), robust=True)
+    return updated

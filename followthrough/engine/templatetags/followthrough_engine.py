@@ -1,0 +1,33 @@
+"""`{% load followthrough_engine %}`: the engine's two pieces for any page.
+
+- `{% needs_attention coach %}` lists the coach's clients, flagged ones first, each flag
+  with a one-line reason and a link to its evidence.
+- `{% followthrough_chart engagement %}` draws the follow-through chart inline.
+"""
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from followthrough.access import coach_of
+
+from ..charts import followthrough_svg
+from ..selectors import needs_attention as attention_rows
+
+register = template.Library()
+
+
+@register.inclusion_tag("engine/needs_attention.html")
+def needs_attention(coach, quiet=True):
+    """Accepts a Coach or the coach's User, so a template can pass `user` as well."""
+    if coach is not None and not hasattr(coach, "practice_id"):
+        coach = coach_of(coach)
+    rows = attention_rows(coach, include_quiet=bool(quiet)) if coach is not None else []
+    return {"rows": rows, "flagged": sum(1 for row in rows if row.flags)}
+
+
+@register.simple_tag
+def followthrough_chart(engagement):
+    if engagement is None:
+        return ""
+    # The SVG is built from escaped text and numbers only, so it is safe to inline.
+    return mark_safe(f'<figure class="followthrough-chart">{followthrough_svg(engagement)}</figure>')
