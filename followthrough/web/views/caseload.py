@@ -1,0 +1,23 @@
+from django.shortcuts import render
+from django.utils import timezone
+
+from followthrough.clients.models import Engagement
+from followthrough.web import queries
+from followthrough.web.decorators import coach_required
+
+
+@coach_required
+def caseload(request):
+    rows = queries.caseload(request.coach, request.user)
+    state = request.GET.get("state", "")
+    if state not in Engagement.State.values:
+        state = ""
+    if state:
+        shown, ended = [row for row in rows if row.engagement_state == state], []
+    else:
+        shown = [row for row in rows if row.engagement_state != Engagement.State.ENDED]
+        ended = [row for row in rows if row.engagement_state == Engagement.State.ENDED]
+    return render(request, "web/caseload.html", {
+        "rows": shown, "ended_rows": ended, "state": state, "states": Engagement.State.choices,
+        "total": len(rows), "now": timezone.now(),
+    })

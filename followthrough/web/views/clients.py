@@ -1,0 +1,101 @@
+"""The client file, adding clients, and moving engagements along their states."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from followthrough.access import get_visible_or_404
+from followthrough.clients import services
+from followthrough.clients.models import Client, Engagement
+from followthrough.web import queries
+from followthrough.web.decorators import coach_required
+from followthrough.web.forms.base import apply_service_errors
+from followthrough.web.forms.clients import (
+    AcknowledgeForm,
+    ClientForm,
+    EngagementMoveForm,
+    ReengageForm,
+)
+
+from .common import file_url, posted
+
+
+@coach_required
+@require_http_methods(["GET", "POST"])
+def client_create(request):
+    coach = request.coach
+    form = ClientForm(posted(request), initial={"timezone": coach.practice.timezone})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            client = services.client_create(
+                coach=coach, by=request.user, full_name=data["full_name"], email=data["email"],
+                phone=data["phone"], timezone=data["timezone"], started_on=data["started_on"],
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"{client.full_name} was added with a new engagement. "
+                                      "Next: write the agreement.")
+            return redirect(file_url(client))
+    return render(request, "web/client_form.html", {"form": form})
+
+
+@coach_required
+def client_file(request, uid):
+    client = get_visible_or_404(Client.objects.select_related("practice"), request.user, uid)
+    data = queries.client_file(client, request.user, request.GET.get("engagement"))
+    selected = data["selected"]
+    context = {"client": client, **data}
+    if selected is not None:
+        context["move_form"] = EngagementMoveForm(engagement=selected)
+        context["reengage_form"] = ReengageForm()
+        current = data["current_agreement"]
+        if current is not None and not current.is_acknowledged:
+            context["acknowledge_form"] = AcknowledgeForm()
+    return render(request, "web/client_file.html", context)
+
+
+def _engagement(request, uid):
+    return get_visible_or_404(Engagement.objects.select_related("client", "coach"),
+                              request.user, uid)
+
+
+@coach_required
+@require_http_methods(["GET", "POST"])
+def engagement_move(request, uid):
+    engagement = _engagement(request, uid)
+    form = EngagementMoveForm(posted(request), engagement=engagement)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.engagement_move(engagement=engagement, to_state=data["state"],
+                                     by=request.user, note=data["note"],
+                                     check_back_on=data["check_back_on"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            label = Engagement.State(data["state"]).label.lower()
+            messages.success(request, f"The engagement is now {label}.")
+            return redirect(file_url(engagement.client, engagement))
+    return render(request, "web/engagement_move.html", {"engagement": engagement, "form": form})
+
+
+@coach_required
+@require_http_methods(["GET", "POST"])
+def engagement_reengage(request, uid):
+    engagement = _engagement(request, uid)
+    form = ReengageForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.engagement_reengage(previous=engagement, by=request.user,
+                                               started_on=form.cleaned_data["started_on"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"{engagement.client.full_name} is re-engaged; the new "
+                                      "engagement continues from the previous one.")
+            return redirect(file_url(engagement.client, new))
+    return render(request, "web/engagement_reengage.html",
+                  {"engagement": engagement, "form": form})

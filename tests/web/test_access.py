@@ -1,0 +1,108 @@
+"""Who may open the coach pages: the coach of the record, and nobody else.
+
+Colleagues in the same practice, coaches of other practices and the client's own account
+all get 404, as if the record did not exist; anonymous visitors are sent to log in.
+"""
+
+from urllib.parse import quote
+
+import pytest
+from django.urls import reverse
+
+OBJECT_ROUTES = [
+    # (url name, fixture holding the record, methods)
+    ("client_file", "client_record", ["get"]),
+    ("engagement_move", "engagement", ["get", "post"]),
+    ("engagement_reengage", "engagement", ["get", "post"]),
+    ("agreement_create", "engagement", ["get", "post"]),
+    ("agreement_acknowledge", "agreement", ["get", "post"]),
+    ("meeting_create", "engagement", ["get", "post"]),
+    ("meeting_update", "held_meeting", ["get", "post"]),
+    ("meeting_review", "held_meeting", ["get", "post"]),
+    ("meeting_review_row", "held_meeting", ["get"]),
+]
+CASES = [(name, fixture, method) for name, fixture, methods in OBJECT_ROUTES for method in methods]
+
+
+def _url(request, name, fixture):
+    record = request.getfixturevalue(fixture)
+    url = reverse(name, args=[record.uid])
+    return url + "?index=4" if name == "meeting_review_row" else url
+
+
+@pytest.fixture
+def world(held_meeting, client_user, colleague, outsider, colleague_client):
+    """Every persona exists, and the coach's records are in place."""
+    return {"coach": held_meeting.engagement.coach.user, "colleague": colleague.user,
+            "outsider": outsider.user, "client_user": client_user}
+
+
+@pytest.mark.parametrize(("name", "fixture", "method"), CASES)
+def test_the_coach_of_the_record_gets_the_page(request, client, world, name, fixture, method):
+    client.force_login(world["coach"])
+    response = getattr(client, method)(_url(request, name, fixture))
+    assert response.status_code in (200, 302)
+
+
+@pytest.mark.parametrize("persona", ["colleague", "outsider", "client_user"])
+@pytest.mark.parametrize(("name", "fixture", "method"), CASES)
+def test_anyone_else_signed_in_gets_404(request, client, world, persona, name, fixture, method):
+    client.force_login(world[persona])
+    response = getattr(client, method)(_url(request, name, fixture))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("name", "fixture", "method"), CASES)
+def test_anonymous_visitors_are_sent_to_log_in(request, client, world, name, fixture, method):
+    url = _url(request, name, fixture)
+    response = getattr(client, method)(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login") + "?next=" + quote(url.split("?")[0]))
+
+
+@pytest.mark.parametrize(("name", "method"), [
+    ("caseload", "get"), ("client_create", "get"), ("client_create", "post"),
+])
+def test_pages_without_a_record_are_for_coaches_only(client, world, name, method):
+    url = reverse(name)
+    for persona in ("coach", "colleague", "outsider"):
+        client.force_login(world[persona])
+        assert getattr(client, method)(url).status_code == 200, persona
+    client.force_login(world["client_user"])
+    assert getattr(client, method)(url).status_code == 404
+    client.logout()
+    response = getattr(client, method)(url)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_a_deactivated_coach_is_shut_out(client, coach, client_record):
+    from followthrough.practice.services import coach_update
+
+    coach_update(coach=coach, by=None, is_active=False)
+    client.force_login(coach.user)
+    assert client.get(reverse("caseload")).status_code == 404
+    assert client.get(reverse("client_file", args=[client_record.uid])).status_code == 404
+
+
+def test_records_are_addressed_by_uid_never_by_row_number(as_coach, client_record):
+    assert f"/clients/{client_record.uid}/" == reverse("client_file", args=[client_record.uid])
+    assert as_coach.get(f"/clients/{client_record.pk}/").status_code == 404
+
+
+def test_the_caseload_lists_only_the_coachs_own_clients(as_coach, client_record, colleague_client):
+    text = as_coach.get(reverse("caseload")).content.decode()
+    assert client_record.full_name in text
+    assert colleague_client.full_name not in text
+
+
+def test_log_in_and_out(client, coach):
+    assert client.get(reverse("login")).status_code == 200
+    response = client.post(reverse("login"), {"username": "ana", "password": "wrong"})
+    assert response.status_code == 200 and "correct username and password" in response.content.decode()
+    response = client.post(reverse("login"), {"username": "ana",
+                                              "password": "correct horse battery staple"})
+    assert response.status_code == 302 and response["Location"] == reverse("caseload")
+    assert client.get(reverse("caseload")).status_code == 200
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("login")
+    assert client.get(reverse("caseload")).status_code == 302
