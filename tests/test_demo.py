@@ -1,0 +1,183 @@
+"""The demo practice: built through the services, idempotent, and covering every scenario."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from followthrough.clients.models import Client, Engagement
+from followthrough.commitments.models import Commitment
+from followthrough.history.models import Event
+from followthrough.history.services import verify_chain, verify_records
+from followthrough.meetings.models import GoalScore, Meeting
+from followthrough.practice import demo
+from followthrough.practice.models import Practice
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """Seed once for the module: it takes seconds. Each test rolls back to this state, and
+    the whole demo is rolled back when the module is done."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = StringIO()
+        call_command("seed_demo", stdout=out, no_color=True)
+        assert "Created the demo practice" in out.getvalue()
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def practice(seeded, db):
+    return Practice.objects.get(name=demo.PRACTICE_NAME)
+
+
+def client_for(scenario):
+    name = next(story.name for story in demo.STORIES if story.covers == scenario)
+    return Client.objects.get(full_name=name)
+
+
+def engagement_for(scenario):
+    return client_for(scenario).engagements.order_by("-started_on").first()
+
+
+def last_held(engagement, count):
+    return list(engagement.meetings.held().order_by("-starts_at")[:count])
+
+
+def reviewed_at(meetings):
+    return list(Commitment.objects.filter(reviewed_in__in=meetings))
+
+
+def test_seed_twice_changes_nothing_and_the_history_verifies(practice):
+    events = Event.objects.count()
+    out = StringIO()
+    call_command("seed_demo", stdout=out, no_color=True)
+    assert "already exists; nothing to do" in out.getvalue()
+    assert Practice.objects.filter(name=demo.PRACTICE_NAME).count() == 1
+    assert Event.objects.count() == events
+    assert verify_chain() is None
+    assert verify_records() == []
+    out = StringIO()
+    call_command("verify", stdout=out)
+    assert "history intact" in out.getvalue()
+
+
+def test_the_log_reads_in_time_order_over_past_months(practice):
+    times = list(Event.objects.order_by("seq").values_list("at", flat=True))
+    assert times == sorted(times)
+    assert times[-1] <= timezone.now()
+    first_meeting = Meeting.objects.order_by("starts_at").first()
+    assert (timezone.now() - first_meeting.starts_at).days > 90
+    for meeting in Meeting.objects.held().exclude(reviewed_at=None):
+        assert meeting.reviewed_at >= meeting.starts_at  # reviewed at the meeting, not today
+
+
+def test_coaches_specialties_and_logins(practice):
+    coaches = list(practice.coaches.prefetch_related("specialties"))
+    assert len(coaches) >= 4
+    specialties = [frozenset(a.slug for a in c.specialties.all()) for c in coaches]
+    assert len(set(specialties)) == len(coaches)
+    assert {"business", "relationships", "career", "health", "finances"} <= set().union(*specialties)
+    assert any(not c.accepts_referrals for c in coaches)
+    assert practice.coaches.accepting_referrals().filter(specialties__slug="relationships").exists()
+    assert any(c.is_practice_admin for c in coaches)
+    for coach in coaches:
+        assert coach.user.username == coach.display_name.split()[0].lower()
+        assert authenticate(username=coach.user.username, password=demo.PASSWORD) == coach.user
+    portal = client_for("portal")
+    assert authenticate(username=portal.user.username, password=demo.PASSWORD) == portal.user
+    usernames = [row[0] for row in demo.demo_logins(practice)]
+    assert portal.user.username in usernames and len(usernames) == len(coaches) + 1
+
+
+def test_clients_are_spread_over_the_coaches(practice):
+    clients = practice.clients.all()
+    assert 18 <= clients.count() <= 22
+    assert clients.filter(timezone="Europe/London").count() == clients.count()
+    for coach in practice.coaches.all():
+        assert Engagement.objects.filter(coach=coach).exists()
+    unacknowledged = Client.objects.filter(engagements__agreements__acknowledged_at=None).distinct()
+    assert list(unacknowledged) == [client_for("new")]
+    assert GoalScore.objects.filter(meeting__engagement__client__practice=practice).exists()
+    assert Meeting.objects.filter(status="planned", starts_at__gt=timezone.now()).count() >= 15
+    assert not Commitment.objects.filter(planned_at=None).exists()
+
+
+def test_nonproductive_client_missed_everything_for_three_held_meetings(practice):
+    engagement = engagement_for("nonproductive")
+    assert engagement.state == "active"
+    assert engagement.agreements.get().primary_focus.slug == "business"
+    meetings = last_held(engagement, 3)
+    for meeting in meetings:
+        outcomes = {c.outcome for c in meeting.commitments_reviewed.all()}
+        assert outcomes == {"missed"}
+        assert not meeting.goal_scores.exists()  # no goal progress recorded
+
+
+def test_drift_client_talked_about_relationships_three_times(practice):
+    engagement = engagement_for("drift")
+    assert engagement.agreements.get().primary_focus.slug == "business"
+    for meeting in last_held(engagement, 3):
+        assert [a.slug for a in meeting.focus_areas.all()] == ["relationships"]
+    earlier = engagement.meetings.held().order_by("-starts_at")[3]
+    assert [a.slug for a in earlier.focus_areas.all()] == ["business"]
+
+
+def test_one_off_focus_meeting_among_on_focus_ones(practice):
+    engagement = engagement_for("one-off-focus")
+    focus_sets = [{a.slug for a in m.focus_areas.all()} for m in last_held(engagement, 3)]
+    assert sorted(s == {"business"} for s in focus_sets) == [False, True, True]
+
+
+def test_recovering_client_reinstated_with_a_plan_then_kept_twice(practice):
+    engagement = engagement_for("recovering")
+    latest, before, turning = last_held(engagement, 3)
+    assert {c.outcome for c in reviewed_at([latest, before])} == {"kept"}
+    assert {c.outcome for c in turning.commitments_reviewed.all()} == {"missed"}
+    reinstated = list(turning.commitments_made.all())
+    assert reinstated and all(c.derivation == "reinstated" for c in reinstated)
+    for commitment in reinstated:
+        assert commitment.derived_from.outcome == "missed"
+        assert commitment.planned_at and commitment.minutes_needed and commitment.has_tools
+
+
+def test_waived_commitment_has_the_clients_reason(practice):
+    waived = Commitment.objects.filter(engagement__client=client_for("waived"), outcome="waived")
+    assert waived.exists()
+    assert all("hospital" in c.client_reason for c in waived)
+
+
+def test_paused_engagement_has_a_check_back_date(practice):
+    engagement = engagement_for("paused")
+    assert engagement.state == "paused"
+    assert engagement.check_back_on > timezone.localdate()
+    assert engagement.transitions.get().to_state == "paused"
+    assert Commitment.objects.filter(engagement=engagement, derivation="trimmed").exists()
+
+
+def test_reengaged_client_has_a_new_engagement_linked_to_the_old(practice):
+    client = client_for("re-engaged")
+    old, new = client.engagements.order_by("started_on")
+    assert old.state == "ended" and old.ended_on is not None
+    assert new.state == "active" and new.previous == old
+    assert old.ended_on < new.started_on
+    assert new.meetings.held().exists() and old.meetings.held().exists()
+    assert new.agreements.get().goals.get().carried_from is not None
+
+
+def test_no_show_and_renegotiated_agreement(practice):
+    assert engagement_for("no-show").meetings.filter(status="no_show").exists()
+    agreements = engagement_for("renegotiated").agreements.order_by("version")
+    assert [a.version for a in agreements] == [1, 2]
+    assert agreements[1].renegotiation_reason
+    assert all(a.is_acknowledged for a in agreements)
+    assert agreements[1].goals.get().carried_from == agreements[0].goals.get()
+
+
+def test_goals_carry_attainment_levels(practice):
+    goal = engagement_for("portal").agreements.get().goals.get()
+    assert goal.has_levels and len(goal.levels()) == 5
+    assert goal.scores.count() >= 3
