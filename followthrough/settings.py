@@ -126,6 +126,8 @@ INSTALLED_APPS = [
     "followthrough.meetings",
     "followthrough.commitments",
     "followthrough.engine",
+    "followthrough.notifications",
+    "followthrough.calendars",
     "followthrough.api",
     "followthrough.web",
 ]

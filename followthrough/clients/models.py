@@ -1,6 +1,9 @@
+import re
+from datetime import time
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef
 
@@ -159,8 +162,35 @@ DEFAULT_REVIEW_TERMS = (
 )
 
 
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_clock(value):
+    """'21:30' -> time(21, 30); '' -> None. Times are stored as text because the event log
+    records field values as JSON, which has no time-of-day type."""
+    if not value:
+        return None
+    match = _CLOCK.match(value.strip())
+    if match is None:
+        raise ValueError(value)
+    return time(int(match[1]), int(match[2]))
+
+
+def validate_clock(value):
+    try:
+        parse_clock(value)
+    except ValueError:
+        raise ValidationError(f"{value!r} is not a time of day; write it as HH:MM, e.g. 21:30.") from None
+
+
 class AgreementQuerySet(ScopedQuerySet):
     pass
+
+
+REMINDER_TERMS = (
+    "reminder_before", "reminder_days_before", "reminder_on_day", "reminder_overdue",
+    "quiet_hours_start", "quiet_hours_end",
+)
 
 
 class Agreement(TrackedModel):
@@ -181,6 +211,27 @@ class Agreement(TrackedModel):
     coach_scope = models.TextField(default=DEFAULT_COACH_SCOPE)
     review_terms = models.TextField(default=DEFAULT_REVIEW_TERMS)
     renegotiation_reason = models.TextField(blank=True)
+    # Reminder preferences are terms like any other: agreed with the client, versioned and
+    # acknowledged. All three kinds off means no reminders. Quiet hours are in the client's
+    # time zone; a reminder falling inside them waits until they end.
+    reminder_before = models.BooleanField("remind before the due date", default=True)
+    reminder_days_before = models.PositiveSmallIntegerField(
+        "days before the due date", default=1,
+        validators=[
+            MinValueValidator(1, "Days before the due date must be at least 1."),
+            MaxValueValidator(14, "Days before the due date can be at most 14."),
+        ],
+    )
+    reminder_on_day = models.BooleanField("remind on the due date", default=True)
+    reminder_overdue = models.BooleanField("one notice when overdue", default=True)
+    quiet_hours_start = models.CharField(
+        "quiet hours start", max_length=5, blank=True, validators=[validate_clock],
+        help_text="HH:MM in the client's time zone, e.g. 21:00",
+    )
+    quiet_hours_end = models.CharField(
+        "quiet hours end", max_length=5, blank=True, validators=[validate_clock],
+        help_text="HH:MM in the client's time zone, e.g. 08:00",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_name = models.CharField(max_length=200, blank=True)
@@ -191,6 +242,7 @@ class Agreement(TrackedModel):
         "engagement", "version", "came_for", "primary_focus", "meeting_cadence", "fee_amount",
         "fee_currency", "fee_terms", "call_to_action", "client_responsibilities", "coach_scope",
         "review_terms", "renegotiation_reason", "acknowledged_at", "acknowledged_name",
+        *REMINDER_TERMS,
     )
 
     class Meta:
@@ -208,6 +260,35 @@ class Agreement(TrackedModel):
     @property
     def is_acknowledged(self):
         return self.acknowledged_at is not None
+
+    @property
+    def wants_reminders(self):
+        return self.reminder_before or self.reminder_on_day or self.reminder_overdue
+
+    def quiet_hours(self):
+        """(start, end) as times, or None when the client has no quiet hours."""
+        if not (self.quiet_hours_start and self.quiet_hours_end):
+            return None
+        return parse_clock(self.quiet_hours_start), parse_clock(self.quiet_hours_end)
+
+    def clean(self):
+        errors = {}
+        start, end = (self.quiet_hours_start or "").strip(), (self.quiet_hours_end or "").strip()
+        try:
+            start_at, end_at = parse_clock(start), parse_clock(end)
+        except ValueError:
+            return  # the field validators already name the malformed time
+        if start and not end:
+            errors["quiet_hours_end"] = "Quiet hours need an end time as well as a start time."
+        elif end and not start:
+            errors["quiet_hours_start"] = "Quiet hours need a start time as well as an end time."
+        elif start_at is not None and start_at == end_at:
+            errors["quiet_hours_end"] = "Quiet hours must end at a different time than they start."
+        if errors:
+            raise ValidationError(errors)
+        # One spelling per time, so '9:00' and '09:00' never read as a change of terms.
+        self.quiet_hours_start = start_at.strftime("%H:%M") if start_at else ""
+        self.quiet_hours_end = end_at.strftime("%H:%M") if end_at else ""
 
 
 class GoalQuerySet(ScopedQuerySet):

@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from followthrough.history.services import lock, tracked_create, tracked_update
 
-from .models import Agreement, Client, Engagement, EngagementTransition, Goal
+from .models import REMINDER_TERMS, Agreement, Client, Engagement, EngagementTransition, Goal
 
 AGREEMENT_TERMS = (
     "came_for", "primary_focus", "meeting_cadence", "fee_amount", "fee_currency", "fee_terms",
     "call_to_action", "client_responsibilities", "coach_scope", "review_terms",
+    *REMINDER_TERMS,
 )
 GOAL_FIELDS = ("title", "measure", *Goal.LEVEL_FIELDS)
 

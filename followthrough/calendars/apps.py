@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CalendarsConfig(AppConfig):
+    name = "followthrough.calendars"
+    verbose_name = "Calendar feeds"

@@ -1,0 +1,80 @@
+"""The messages themselves: a plain-text and an HTML part from templates, with a link that
+opens the right page (the portal for clients, the client's file for coaches)."""
+
+from collections import OrderedDict
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from .models import Reminder
+
+
+def portal_commitment_url(commitment):
+    return f"{settings.SITE_URL}/me/commitments/{commitment.uid}/"
+
+
+def client_file_url(client):
+    return f"{settings.SITE_URL}/clients/{client.uid}/"
+
+
+def _short(text, limit=60):
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _message(*, subject, to, template, context, reply_to=None):
+    text = render_to_string(f"notifications/emails/{template}.txt", context)
+    html = render_to_string(f"notifications/emails/{template}.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL,
+                                     to=[to], reply_to=reply_to or None)
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def reminder_message(reminder):
+    commitment = reminder.commitment
+    client = commitment.engagement.client
+    coach = commitment.engagement.coach
+    planned_day = None
+    if commitment.planned_at is not None and reminder.kind == Reminder.Kind.BEFORE:
+        local_plan = commitment.planned_at.astimezone(ZoneInfo(client.timezone)).date()
+        if local_plan < commitment.due_on:
+            planned_day = local_plan
+    what = _short(commitment.description)
+    subject = {
+        Reminder.Kind.BEFORE: f"Coming up: {what}",
+        Reminder.Kind.ON_DAY: f"Due today: {what}",
+        Reminder.Kind.OVERDUE: f"Still open: {what}",
+    }[reminder.kind]
+    context = {
+        "kind": reminder.kind,
+        "client_name": client.full_name.split()[0] if client.full_name.strip() else "there",
+        "coach_name": coach.display_name,
+        "description": commitment.description,
+        "due_on": commitment.due_on,
+        "planned_day": planned_day,
+        "minutes_needed": commitment.minutes_needed,
+        "tools_needed": commitment.tools_needed,
+        "link": portal_commitment_url(commitment),
+    }
+    reply_to = [coach.user.email] if coach.user.email else None
+    return _message(subject=subject, to=client.email, template="reminder", context=context, reply_to=reply_to)
+
+
+def digest_message(digest, items):
+    """`items`: DigestItems whose commitments are still open, with engagement and client loaded."""
+    clients = OrderedDict()
+    for item in sorted(items, key=lambda i: (i.commitment.engagement.client.full_name, i.due_on)):
+        client = item.commitment.engagement.client
+        entry = clients.setdefault(client.pk, {"name": client.full_name, "link": client_file_url(client),
+                                               "commitments": []})
+        entry["commitments"].append({"description": item.commitment.description, "due_on": item.due_on})
+    count = len(items)
+    people = len(clients)
+    subject = (f"{count} commitment{'s' if count != 1 else ''} became overdue "
+               f"({people} client{'s' if people != 1 else ''})")
+    context = {"coach_name": digest.coach.display_name.split()[0], "on_date": digest.on_date,
+               "clients": list(clients.values()), "count": count}
+    return _message(subject=subject, to=digest.coach.user.email, template="digest", context=context)

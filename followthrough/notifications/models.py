@@ -1,0 +1,128 @@
+"""Reminders to clients and daily digests to coaches.
+
+These rows are operational, not evidence: they say what is queued and what went out, so
+they are plain models rather than records in the event log. Each outgoing message is one
+row that workers claim with a conditional update, so two workers, or a pass run twice,
+never send the same message twice.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from followthrough.commitments.models import Commitment
+from followthrough.practice.models import Coach
+
+
+class Outgoing(models.Model):
+    """What every queued message carries: when it is due and who is sending it."""
+
+    send_at = models.DateTimeField()
+    claimed_by = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def state(self):
+        if self.sent_at:
+            return "sent"
+        if self.cancelled_at:
+            return "cancelled"
+        return "failing" if self.attempts else "queued"
+
+
+class Reminder(Outgoing):
+    class Kind(models.TextChoices):
+        BEFORE = "before", "Before the due date"
+        ON_DAY = "on_day", "On the due date"
+        OVERDUE = "overdue", "Overdue notice"
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # The due date this reminder was scheduled for: moving the due date makes new reminders.
+    due_on = models.DateField()
+    # A reminder that could not go out in time is dropped rather than sent late.
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["send_at", "pk"]
+        constraints = [
+            # At most one live reminder of each kind per commitment and due date, even when
+            # two workers schedule at once; a cancelled one may be replaced.
+            models.UniqueConstraint(
+                fields=["commitment", "kind", "due_on"], condition=Q(cancelled_at__isnull=True),
+                name="reminder_once_per_kind_and_due_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["sent_at", "cancelled_at", "send_at"])]
+
+    def __str__(self):
+        when = f"{self.send_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} reminder for commitment {self.commitment_id} at {when}"
+
+
+class Digest(Outgoing):
+    """One email per coach per day listing what became overdue among their clients."""
+
+    coach = models.ForeignKey(Coach, on_delete=models.CASCADE, related_name="digests")
+    on_date = models.DateField(help_text="The day of the digest, in the practice's time zone.")
+
+    class Meta:
+        ordering = ["-on_date", "coach"]
+        constraints = [
+            models.UniqueConstraint(fields=["coach", "on_date"], name="digest_once_per_coach_per_day"),
+        ]
+
+    def __str__(self):
+        return f"digest for coach {self.coach_id} on {self.on_date}"
+
+
+class DigestItem(models.Model):
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="items")
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="+")
+    due_on = models.DateField()
+
+    class Meta:
+        ordering = ["digest", "due_on", "pk"]
+        constraints = [
+            # A commitment is reported overdue once per due date, whichever digest carries it.
+            models.UniqueConstraint(fields=["commitment", "due_on"], name="digest_item_once"),
+        ]
+
+    def __str__(self):
+        return f"commitment {self.commitment_id} due {self.due_on} in {self.digest}"
+
+
+class Delivery(models.Model):
+    """The sent log: one row per attempt to hand a message to the mail server."""
+
+    class Result(models.TextChoices):
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    at = models.DateTimeField()
+    to = models.CharField(max_length=254)
+    subject = models.CharField(max_length=300)
+    what = models.CharField(max_length=20, help_text="reminder kind, or 'digest'")
+    reminder = models.ForeignKey(Reminder, null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="deliveries")
+    digest = models.ForeignKey(Digest, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="deliveries")
+    result = models.CharField(max_length=10, choices=Result.choices)
+    error = models.TextField(blank=True)
+    worker = models.CharField(max_length=32)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name_plural = "deliveries"
+
+    def __str__(self):
+        return f"{self.result} {self.what} to {self.to} at {self.at:%Y-%m-%d %H:%M}"

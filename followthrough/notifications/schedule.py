@@ -1,0 +1,185 @@
+"""When each reminder goes out, and keeping the reminder rows in step with the commitments.
+
+The rules, decided once and kept here:
+
+- Reminders follow the newest version of the engagement's agreement, acknowledged or not:
+  renegotiation happens with the client, and a client who asked for fewer reminders must
+  get fewer at once. No agreement, no client email, or an engagement that is not active
+  (paused, referred out, ended) means no reminders.
+- Every reminder goes at 09:00 in the client's time zone: *before* on the day the client
+  planned to do the work when that day comes before the due date, otherwise N days before
+  the due date; *on the day* on the due date; *overdue* the morning after it.
+- Local times are turned into UTC through the client's zone, so the UTC instant moves
+  with daylight saving time. A local time that does not exist (inside a spring-forward
+  gap) is read with the offset from before the gap, i.e. it lands just after the gap.
+- A reminder falling inside quiet hours is moved to the end of the quiet hours.
+- A reminder that would have gone out before the commitment existed is not scheduled:
+  it was never missed. A reminder that is too late to be useful expires unsent: *before*
+  and *on the day* at the end of the due date, *overdue* a week after the due date.
+- After downtime only the latest reminder that is due goes out for each commitment; the
+  earlier ones are superseded (see services.claim), so nobody gets "coming up" about a
+  date that has passed.
+
+The schedule is recomputed from the records on every pass (`reconcile`), set-based, so it
+catches up after downtime and after commitments made or changed by any part of the app.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+
+from followthrough.clients.models import Agreement, Engagement
+from followthrough.commitments.models import Commitment
+
+from .models import Reminder
+
+REMINDER_TIME = time(9, 0)
+OVERDUE_GRACE_DAYS = 7
+# Commitments due longer ago than this can have no reminder left to send.
+HORIZON_DAYS = OVERDUE_GRACE_DAYS + 2
+
+
+@dataclass(frozen=True)
+class Planned:
+    kind: str
+    send_at: datetime
+    expires_at: datetime
+
+
+def at_local(day: date, clock: time, tz) -> datetime:
+    return datetime.combine(day, clock, tzinfo=tz)
+
+
+def after_quiet_hours(moment: datetime, quiet) -> datetime:
+    """`moment` (local, aware) moved to the end of quiet hours if it falls inside them."""
+    if quiet is None:
+        return moment
+    start, end = quiet
+    clock, day = moment.time(), moment.date()
+    if start < end:
+        if start <= clock < end:
+            return at_local(day, end, moment.tzinfo)
+    elif clock >= start:  # quiet hours run past midnight
+        return at_local(day + timedelta(days=1), end, moment.tzinfo)
+    elif clock < end:
+        return at_local(day, end, moment.tzinfo)
+    return moment
+
+
+def reminder_plan(*, due_on, planned_at, tz_name, terms) -> list[Planned]:
+    """The reminders one commitment should have under `terms` (an Agreement), in UTC."""
+    tz = ZoneInfo(tz_name)
+    quiet = terms.quiet_hours()
+    end_of_due_day = at_local(due_on + timedelta(days=1), time(0), tz)
+    wanted = []
+    if terms.reminder_before:
+        day = due_on - timedelta(days=terms.reminder_days_before)
+        if planned_at is not None:
+            planned_day = planned_at.astimezone(tz).date()
+            if planned_day < due_on:
+                day = planned_day
+        wanted.append((Reminder.Kind.BEFORE, day, end_of_due_day))
+    if terms.reminder_on_day:
+        wanted.append((Reminder.Kind.ON_DAY, due_on, end_of_due_day))
+    if terms.reminder_overdue:
+        wanted.append((Reminder.Kind.OVERDUE, due_on + timedelta(days=1),
+                       at_local(due_on + timedelta(days=1 + OVERDUE_GRACE_DAYS), time(0), tz)))
+    plan = []
+    for kind, day, expires in wanted:
+        send_at = after_quiet_hours(at_local(day, REMINDER_TIME, tz), quiet)
+        # Quiet hours that run late can push a reminder past its natural expiry; it still
+        # deserves a chance to go out.
+        expires = max(expires, send_at + timedelta(hours=6))
+        plan.append(Planned(kind, send_at.astimezone(UTC), expires.astimezone(UTC)))
+    return plan
+
+
+@dataclass
+class ReconcileResult:
+    scheduled: int = 0
+    rescheduled: int = 0
+    cancelled: int = 0
+
+
+def _open_commitments(now):
+    horizon = (now - timedelta(days=HORIZON_DAYS)).date()
+    return Commitment.objects.filter(
+        outcome=Commitment.Outcome.OPEN, engagement__state=Engagement.State.ACTIVE, due_on__gte=horizon,
+    )
+
+
+def reconcile(*, now=None, commitment_ids=None) -> ReconcileResult:
+    """Make the unsent reminder rows match what the records call for.
+
+    A constant number of queries whatever the number of commitments. Sent rows are never
+    touched, and a kind already sent for a due date is never scheduled again, so a change
+    of terms cannot make a reminder go out twice.
+    """
+    now = now or timezone.now()
+    result = ReconcileResult()
+    unsent = Reminder.objects.filter(sent_at=None, cancelled_at=None)
+    if commitment_ids is not None:
+        unsent = unsent.filter(commitment_id__in=commitment_ids)
+    result.cancelled += unsent.filter(
+        ~Q(commitment__outcome=Commitment.Outcome.OPEN) | ~Q(commitment__engagement__state=Engagement.State.ACTIVE)
+    ).update(cancelled_at=now, cancel_reason="closed")
+
+    candidates = _open_commitments(now)
+    if commitment_ids is not None:
+        candidates = candidates.filter(pk__in=commitment_ids)
+    newest = Agreement.objects.filter(engagement=OuterRef("engagement_id")).order_by("-version").values("pk")[:1]
+    rows = list(candidates.annotate(agreement_id=Subquery(newest)).values(
+        "pk", "due_on", "planned_at", "created_at", "agreement_id",
+        "engagement__client__timezone", "engagement__client__email",
+    ))
+    terms = Agreement.objects.in_bulk({row["agreement_id"] for row in rows if row["agreement_id"]})
+
+    expected = {}
+    for row in rows:
+        agreement = terms.get(row["agreement_id"])
+        if agreement is None or not row["engagement__client__email"]:
+            continue
+        for planned in reminder_plan(due_on=row["due_on"], planned_at=row["planned_at"],
+                                     tz_name=row["engagement__client__timezone"], terms=agreement):
+            expected[(row["pk"], planned.kind, row["due_on"])] = planned
+
+    live = Reminder.objects.filter(cancelled_at=None, commitment__in=candidates).only(
+        "pk", "commitment_id", "kind", "due_on", "send_at", "expires_at", "sent_at")
+    created_at = {row["pk"]: row["created_at"] for row in rows}
+    stale, moved, present = [], [], set()
+    for reminder in live:
+        key = (reminder.commitment_id, reminder.kind, reminder.due_on)
+        present.add(key)
+        if reminder.sent_at is not None:
+            continue
+        planned = expected.get(key)
+        if planned is None:
+            stale.append(reminder.pk)
+        elif (reminder.send_at, reminder.expires_at) != (planned.send_at, planned.expires_at):
+            reminder.send_at, reminder.expires_at = planned.send_at, planned.expires_at
+            moved.append(reminder)
+    if stale:
+        result.cancelled += Reminder.objects.filter(pk__in=stale, sent_at=None, cancelled_at=None).update(
+            cancelled_at=now, cancel_reason="rescheduled")
+    if moved:
+        Reminder.objects.bulk_update(moved, ["send_at", "expires_at"])
+        result.rescheduled = len(moved)
+
+    new = [
+        Reminder(commitment_id=cid, kind=kind, due_on=due_on, send_at=p.send_at, expires_at=p.expires_at)
+        for (cid, kind, due_on), p in expected.items()
+        if (cid, kind, due_on) not in present and p.send_at >= created_at[cid] and p.expires_at > now
+    ]
+    # Another worker may be scheduling the same rows right now; the partial unique
+    # constraint lets exactly one of each through.
+    Reminder.objects.bulk_create(new, ignore_conflicts=True)
+    result.scheduled = len(new)
+    return result
+
+
+def reminders_schedule(*, commitment, now=None) -> ReconcileResult:
+    """Bring one commitment's reminders up to date, e.g. right after it is made or moved."""
+    return reconcile(now=now, commitment_ids=[commitment.pk])
