@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "followthrough.clients",
     "followthrough.meetings",
     "followthrough.commitments",
+    "followthrough.portal",
     "followthrough.engine",
     "followthrough.notifications",
     "followthrough.calendars",

@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("settings/tokens/", include("followthrough.api.urls")),
+    path("me/", include("followthrough.portal.urls")),
     path("calendar/", include("followthrough.calendars.urls")),
     path("", include("followthrough.engine.urls")),
     path("", include("followthrough.web.urls")),

@@ -62,6 +62,11 @@ class Commitment(TrackedModel):
         Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="commitments_reviewed"
     )
 
+    # The client's own word that it is done. Only the coach sets the outcome, at the review,
+    # so a report leaves the commitment open until then.
+    client_reported_done_at = models.DateTimeField("client reported done at", null=True, blank=True)
+    client_report_note = models.TextField("client's note on it", blank=True)
+
     derived_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="derived"
     )
@@ -72,7 +77,7 @@ class Commitment(TrackedModel):
     history_fields = (
         "engagement", "made_at", "description", "due_on", "planned_at", "minutes_needed",
         "tools_needed", "has_tools", "outcome", "kept_fraction", "client_reason", "reviewed_at",
-        "reviewed_in", "derived_from", "derivation",
+        "reviewed_in", "derived_from", "derivation", "client_reported_done_at", "client_report_note",
     )
 
     class Meta:

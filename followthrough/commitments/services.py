@@ -141,3 +141,48 @@ def _validate_new(engagement, meeting, values):
     candidate.full_clean(exclude=["engagement", "made_at", "derived_from"], validate_unique=False)
     if due_on is not None and due_on < meeting.starts_at.date():
         raise ValidationError({"due_on": "The due date cannot be before this meeting."})
+
+
+# The client's own report. Added for the portal; the coach's review screen reads it back
+# with `client_report_of` and still sets the outcome itself.
+
+CLIENT_REPORT_NOTE_MAX = 2000
+
+
+@transaction.atomic
+def commitment_client_report(*, commitment, by, note=""):
+    """The client says an open commitment is done, with an optional note for the coach."""
+    lock(commitment)
+    client = commitment.engagement.client
+    if by is None or client.user_id is None or by.pk != client.user_id:
+        raise ValidationError("Only the client who made this commitment can report it done.")
+    if not commitment.is_open:
+        raise ValidationError("This action was already reviewed with your coach.")
+    if commitment.client_reported_done_at is not None:
+        raise ValidationError("You already told your coach this is done.")
+    note = (note or "").strip()
+    if len(note) > CLIENT_REPORT_NOTE_MAX:
+        raise ValidationError({"client_report_note": f"Keep the note under {CLIENT_REPORT_NOTE_MAX} characters."})
+    return tracked_update(
+        commitment, by=by, action="commitment.client_reported_done",
+        changes={"client_reported_done_at": timezone.now(), "client_report_note": note},
+    )
+
+
+@dataclass(frozen=True)
+class ClientReport:
+    reported_at: object
+    note: str
+
+
+def client_report_of(commitment):
+    """What the client reported about a commitment, or None: for the review row's
+    "client reports done" line. The report stays on record after the review."""
+    if commitment.client_reported_done_at is None:
+        return None
+    return ClientReport(reported_at=commitment.client_reported_done_at, note=commitment.client_report_note)
+
+
+def reported_done_awaiting_review(engagement):
+    """Open commitments the client says are done, for a caseload hint or the review screen."""
+    return Commitment.objects.open().filter(engagement=engagement, client_reported_done_at__isnull=False)

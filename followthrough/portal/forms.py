@@ -1,0 +1,73 @@
+from django import forms
+
+from followthrough.commitments.services import CLIENT_REPORT_NOTE_MAX
+
+
+def apply_service_errors(form, exc, field_map=None):
+    """Show a service's messages next to the fields they name; the rest above the form."""
+    field_map = field_map or {}
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for key, errors in exc.error_dict.items():
+        name = field_map.get(key, key)
+        if name in form.fields and name not in form.errors:
+            form.add_error(name, errors)
+        else:
+            form.add_error(None, [message for error in errors for message in error.messages])
+
+
+class LinkRequestForm(forms.Form):
+    email = forms.EmailField(label="Your email address", max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class MarkDoneForm(forms.Form):
+    note = forms.CharField(
+        label="A note for your coach (optional)", required=False, max_length=CLIENT_REPORT_NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="How it went, or anything you would like to talk about next time.",
+    )
+
+
+class AcknowledgeForm(forms.Form):
+    typed_name = forms.CharField(
+        label="Type your full name to acknowledge this agreement", max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+
+YES_NO = [("yes", "Yes, I have what I need"), ("no", "No, I still need something")]
+
+
+class PlanAnswerForm(forms.Form):
+    """Types are checked here; what makes an answer complete is the service's rule, so
+    the fields are optional and a missing answer gets the service's message."""
+
+    planned_at = forms.DateTimeField(
+        label="When will you do it?", required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    minutes_needed = forms.IntegerField(
+        label="About how many minutes will it take?", required=False,
+        widget=forms.NumberInput(attrs={"min": 1, "max": 10000, "inputmode": "numeric"}),
+    )
+    has_tools = forms.ChoiceField(
+        label="Do you have everything you need to do it?", required=False, choices=YES_NO,
+        widget=forms.RadioSelect,
+    )
+    tools_needed = forms.CharField(
+        label="What will you use, or what do you still need?", required=False, max_length=300,
+        help_text="For example: a laptop, the price list, someone to ask.",
+    )
+
+    def answers(self):
+        data = self.cleaned_data
+        return {
+            "planned_at": data.get("planned_at"),
+            "minutes_needed": data.get("minutes_needed"),
+            "has_tools": {"yes": True, "no": False}.get(data.get("has_tools")),
+            "tools_needed": data.get("tools_needed") or "",
+        }
+

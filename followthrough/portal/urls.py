@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import coach, signin, views
+
+urlpatterns = [
+    path("", views.home, name="portal_home"),
+    path("agreement/", views.agreement, name="portal_agreement"),
+    path("agreement/<uuid:uid>/", views.agreement_version, name="portal_agreement_version"),
+    path("meetings/", views.meetings, name="portal_meetings"),
+    path("meetings/<uuid:uid>/", views.meeting, name="portal_meeting"),
+    path("commitments/<uuid:uid>/", views.commitment, name="portal_commitment"),
+    path("commitments/<uuid:uid>/done/", views.commitment_done, name="portal_commitment_done"),
+    path("plans/<uuid:uid>/", views.plan_answer, name="portal_plan_answer"),
+    path("password/", signin.password, name="portal_password"),
+    path("sign-in/", signin.sign_in, name="portal_sign_in"),
+    path("link/<str:token>/", signin.link, name="portal_link"),
+    # Coach side: buttons on the coach's pages post here.
+    path("send-link/<uuid:uid>/", coach.send_link, name="portal_send_link"),
+    path("ask-plan/<uuid:uid>/", coach.ask_plan, name="portal_ask_plan"),
+]
