@@ -66,6 +66,11 @@ def is_below(value, threshold):
     return value is not None and float(value) < threshold - EPSILON
 
 
+def reaches(value, threshold):
+    """A share reaches a threshold when it is at least it (2 of 3 reaches 2/3)."""
+    return value is not None and float(value) >= threshold - EPSILON
+
+
 def current_run(figures, threshold):
     """How many of the latest figured meetings in a row fell below the threshold."""
     run = 0

@@ -68,3 +68,30 @@ def make_timeline(focus):
         goal = engagement.agreements.order_by("-version").first().goals.first()
         return Timeline(engagement, coach, focus, goal, start=start)
     return make
+
+
+def bulk_world(coach, focus, clients, *, meetings=3, outcome="missed", start=None):
+    """`clients` engagements for `coach`, written with bulk inserts (no event log: these
+    worlds test how the engine scales, not the history). Each has `meetings` held
+    meetings, one commitment reviewed at each with `outcome`, all on the agreed focus."""
+    from followthrough.clients.models import Agreement, Client, Engagement
+    from followthrough.commitments.models import Commitment
+    from followthrough.meetings.models import Meeting
+
+    start = start or timezone.now() - 60 * WEEK
+    made = Client.objects.bulk_create(
+        Client(practice=coach.practice, full_name=f"Client {i:04d}") for i in range(clients))
+    engagements = Engagement.objects.bulk_create(
+        Engagement(client=c, coach=coach, started_on=start.date()) for c in made)
+    Agreement.objects.bulk_create(
+        Agreement(engagement=e, version=1, came_for="Grow", primary_focus=focus["business"],
+                  meeting_cadence="Weekly", call_to_action="Act") for e in engagements)
+    held = Meeting.objects.bulk_create(
+        Meeting(engagement=e, status="held", starts_at=start + i * WEEK)
+        for e in engagements for i in range(meetings))
+    Meeting.focus_areas.through.objects.bulk_create(
+        Meeting.focus_areas.through(meeting_id=m.pk, focusarea_id=focus["business"].pk) for m in held)
+    Commitment.objects.bulk_create(
+        Commitment(engagement_id=m.engagement_id, description="Act", due_on=m.starts_at.date(),
+                   outcome=outcome, reviewed_in=m, reviewed_at=m.starts_at) for m in held)
+    return engagements

@@ -1,0 +1,180 @@
+"""The engine's services: thresholds, refresh, scan passes, and how they hold up."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from followthrough.clients.models import Engagement
+from followthrough.clients.services import agreement_create
+from followthrough.engine import services
+from followthrough.engine.models import EngagementScan, Flag
+from followthrough.engine.services import (
+    coach_thresholds_set,
+    engagement_refresh,
+    practice_thresholds_set,
+    scan_pass,
+)
+from followthrough.history.services import verify_chain, verify_records
+
+from .conftest import bulk_world
+
+
+@pytest.mark.parametrize(("field", "value", "words"), [
+    ("followthrough_below", 1.5, "between 0 and 1"),
+    ("followthrough_below", -0.1, "between 0 and 1"),
+    ("drift_share", 2, "between 0 and 1"),
+    ("nonproductive_meetings", 0, "at least 1"),
+    ("drift_meetings", 0, "at least 1"),
+    ("no_show_run", 0, "at least 1"),
+])
+def test_threshold_out_of_range_is_refused_naming_the_field(practice, coach, field, value, words):
+    for setter, target in ((practice_thresholds_set, {"practice": practice}),
+                           (coach_thresholds_set, {"coach": coach})):
+        with pytest.raises(ValidationError) as caught:
+            setter(by=coach.user, **target, **{field: value})
+        messages = caught.value.message_dict[field]
+        assert field in messages[0] and words in messages[0]
+
+
+def test_thresholds_at_their_edges_are_accepted_and_logged(practice, coach):
+    practice_thresholds_set(practice=practice, by=coach.user, followthrough_below=1.0, drift_share=0.0)
+    practice_thresholds_set(practice=practice, by=coach.user, followthrough_below=0.0)
+    coach_thresholds_set(coach=coach, by=coach.user, no_show_run=1)
+    coach_thresholds_set(coach=coach, by=coach.user, no_show_run=None)
+    practice.thresholds.refresh_from_db()
+    assert practice.thresholds.followthrough_below == 0.0 and practice.thresholds.drift_share == 0.0
+    assert verify_chain() is None and verify_records() == []
+
+
+def _refresh_queries(engagement):
+    with CaptureQueriesContext(connection) as ctx:
+        engagement_refresh(engagement=engagement)
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("history", [3, 30])
+def test_refresh_makes_the_same_number_of_queries_for_3_and_30_meetings(
+        coach, focus, django_assert_num_queries, history):
+    # The last three meetings are missed in both histories, so both raise one flag.
+    engagement = bulk_world(coach, focus, 1, meetings=history)[0]
+    with django_assert_num_queries(_EXPECTED_REFRESH_QUERIES):
+        changes = engagement_refresh(engagement=engagement)
+    assert [c.kind for c in changes] == ["nonproductive"]
+
+
+# ensure row, lock, detect, open flags, insert flags, head lock, insert events, move head,
+# plus the savepoints of the two atomic blocks inside the test's transaction.
+_EXPECTED_REFRESH_QUERIES = 12
+
+
+def test_refresh_with_nothing_to_change_is_cheaper_but_also_constant(coach, focus):
+    short, long = bulk_world(coach, focus, 1, meetings=3, outcome="kept") + \
+        bulk_world(coach, focus, 1, meetings=40, outcome="kept")
+    assert _refresh_queries(short) == _refresh_queries(long)
+
+
+def _scan_queries(**kwargs):
+    with CaptureQueriesContext(connection) as ctx:
+        result = scan_pass(**kwargs)
+    return len(ctx.captured_queries), result
+
+
+def test_scan_makes_the_same_number_of_queries_for_10_and_100_clients(coach, focus, colleague):
+    bulk_world(coach, focus, 10)
+    small, result = _scan_queries()
+    assert result.raised == 10
+    bulk_world(colleague, focus, 100)  # 100 more engagements, all in need of a flag
+    large, result = _scan_queries()
+    assert result.raised == 100 and result.engagements == 110
+    assert small == large
+
+
+def test_scan_queries_grow_per_batch_not_per_client(coach, focus):
+    bulk_world(coach, focus, 30)
+    queries, result = _scan_queries(batch_size=10)
+    assert result.batches == 3 and result.raised == 30
+    per_batch = (queries - 2) / 3
+    assert per_batch == int(per_batch) and per_batch <= 15
+
+
+def test_refresh_matches_a_full_scan(make_timeline, coach, colleague, focus, client_record,
+                                     agreement, colleague_client):
+    a = make_timeline(client_record.engagements.get(), coach)
+    for outcomes in (["missed"], ["missed", "kept", "missed"], [0.3]):
+        a.meeting("held", outcomes)
+    dee = colleague_client.engagements.get()
+    agreement_create(engagement=dee, by=colleague.user, came_for="Couple", meeting_cadence="Weekly",
+                     primary_focus=focus["relationships"], call_to_action="Talk",
+                     goals=[{"title": "Fewer rows"}])
+    b = make_timeline(dee, colleague)
+    for _ in range(3):
+        b.meeting("held", ["kept"], focus=["career"])
+    b.meeting("no_show")
+    b.meeting("no_show")
+    bulk_world(coach, focus, 5, outcome="kept")
+    for engagement in Engagement.objects.all():
+        engagement_refresh(engagement=engagement)
+    by_refresh = {(f.engagement_id, f.kind): f.evidence for f in Flag.objects.open()}
+    assert set(k for _, k in by_refresh) == {"nonproductive", "focus_drift", "no_shows"}
+    result = scan_pass()
+    assert (result.raised, result.cleared) == (0, 0)
+    assert {(f.engagement_id, f.kind): f.evidence for f in Flag.objects.open()} == by_refresh
+
+
+def test_a_second_scanner_skips_a_claimed_batch_and_never_double_flags(coach, focus):
+    engagements = bulk_world(coach, focus, 6)
+    services._ensure_scan_rows()
+    first = "scanner-a"
+    now = timezone.now()
+    # Scanner A has claimed the first three engagements and not yet written anything.
+    assert services._claim(first, 0, engagements[2].pk, now) == 3
+    result = scan_pass()
+    assert result.raised == 3 and result.engagements == 3
+    # A settles its batch: the other three were B's, nothing is flagged twice.
+    changes = services._settle_batch(first, now, services.PassResult())
+    assert len(changes) == 3
+    assert Flag.objects.open().count() == 6
+    assert scan_pass().raised == 0
+
+
+def test_a_claim_left_by_a_crashed_scanner_is_taken_over_after_its_lease(coach, focus):
+    bulk_world(coach, focus, 2)
+    services._ensure_scan_rows()
+    long_ago = timezone.now() - services.LEASE * 2
+    services._claim("crashed", 0, None, long_ago)
+    assert scan_pass().raised == 2
+    assert not EngagementScan.objects.filter(claim_token__isnull=False).exists()
+
+
+def test_one_open_flag_per_engagement_and_kind_is_enforced_by_the_database(coach, focus):
+    from django.db import IntegrityError, transaction
+    engagement = bulk_world(coach, focus, 1)[0]
+    engagement_refresh(engagement=engagement)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Flag.objects.create(engagement=engagement, kind="nonproductive", raised_at=timezone.now())
+
+
+def test_a_corrupt_row_does_not_stop_the_pass(coach, focus, monkeypatch, caplog):
+    engagements = bulk_world(coach, focus, 5)
+    bad = engagements[2]
+    if connection.vendor == "sqlite":
+        # A meeting time that is not a time at all, as a broken import might leave it.
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE meetings_meeting SET starts_at = 'garbage' WHERE id = "
+                           "(SELECT MAX(id) FROM meetings_meeting WHERE engagement_id = %s)", [bad.pk])
+    else:
+        real = services.detection.conditions
+
+        def conditions(rows):
+            found = real(rows)
+            if any(eid == bad.pk for eid, _ in found):
+                raise ValueError("corrupt row")
+            return found
+        monkeypatch.setattr(services.detection, "conditions", conditions)
+    result = scan_pass()
+    assert result.raised == 4
+    assert result.failed == [bad.pk]
+    assert not Flag.objects.filter(engagement=bad).exists()
+    assert "skipped" in caplog.text
