@@ -56,10 +56,10 @@ def _public_ids(events):
     names = {}
     for related, pks in wanted.items():
         if related is FocusArea:
-            names[related] = dict(FocusArea.objects.filter(pk__in=pks).values_list("pk", "slug"))
+            names[related] = dict(FocusArea.objects.filter(pk__in=pks).order_by().values_list("pk", "slug"))
         elif issubclass(related, TrackedModel):
             names[related] = {pk: str(uid) for pk, uid in
-                              related._default_manager.filter(pk__in=pks).values_list("pk", "uid")}
+                              related._default_manager.filter(pk__in=pks).order_by().values_list("pk", "uid")}
         elif related is get_user_model():
             names[related] = dict(related._default_manager.filter(pk__in=pks)
                                   .values_list("pk", related.USERNAME_FIELD))
