@@ -28,3 +28,26 @@ def page_text(response):
 def fast_password_hashing(settings):
     # The personas' passwords are hashed at every test's setup; the real hasher is slow on purpose.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def initial_data(form):
+    """What a browser would submit for `form` untouched: its initial values as POST data."""
+    from django import forms
+
+    data = {}
+    for bound in form:
+        value = bound.value()
+        field = bound.field
+        if isinstance(field, forms.BooleanField) and not isinstance(field, forms.NullBooleanField):
+            if value:
+                data[bound.html_name] = "on"
+        elif isinstance(field.widget, forms.MultiWidget):
+            parts = field.widget.decompress(value) if not isinstance(value, list) else value
+            for index, part in enumerate(parts):
+                if part not in (None, ""):
+                    data[f"{bound.html_name}_{index}"] = str(part)
+        elif isinstance(value, (list, tuple)):
+            data[bound.html_name] = [str(getattr(v, "pk", v)) for v in value]
+        elif value is not None:
+            data[bound.html_name] = str(value)
+    return data

@@ -43,7 +43,8 @@ def split_datetime_field(label, *, required=True, help_text=""):
             date_attrs={"type": "date"}, time_attrs={"type": "time"},
             date_format="%Y-%m-%d", time_format="%H:%M",
         ),
-        error_messages={"incomplete": "Enter both the date and the time."},
+        error_messages={"required": "Enter both the date and the time.",
+                        "incomplete": "Enter both the date and the time."},
     )
 
 
