@@ -113,7 +113,7 @@ def test_demo_seeds_prints_the_logins_then_serves(db, served):
     out = StringIO()
     call_command("demo", addr="127.0.0.1:8123", stdout=out, no_color=True)
     text = out.getvalue()
-    assert "Log in at http://127.0.0.1:8123/" in text
+    assert "Coaches log in at http://127.0.0.1:8123/" in text
     assert demo.PASSWORD in text
     for spec in demo.COACHES:
         assert spec.username in text and spec.name in text

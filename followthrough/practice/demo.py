@@ -18,6 +18,7 @@ re-engaged as a new engagement linked to the old one.
 
 import heapq
 import random
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -239,7 +240,7 @@ class Beat:
     topics: tuple[str, ...]
     extras: frozenset
     starts_at: datetime
-    after_gap: bool
+    after_gap: bool = False  # the first meeting of a new engagement after a long break
 
 
 def _at(day, hour, minute=0):
@@ -248,23 +249,20 @@ def _at(day, hour, minute=0):
 
 def _beats(story, today, rng):
     """The story's meetings with their times, walking back from the most recent one."""
-    tokens = story.script.split()
     day = today - timedelta(days=story.last or rng.randint(1, story.every - 3))
-    beats, gap_follows = [], False
-    for token in reversed(tokens):
+    beats = []
+    for token in reversed(story.script.split()):
         if token == "|":
+            # Walking backwards, the meeting just placed is the first after the break.
+            beats[-1] = replace(beats[-1], after_gap=True)
             day -= timedelta(days=GAP_DAYS - story.every)
-            gap_follows = True
             continue
         head, *extras = token.split("+")
         outcome, _, topics = head.partition("@")
         jitter = rng.choice((-1, 0, 0, 1)) if beats else 0
+        starts_at = _at(day + timedelta(days=jitter), rng.choice((9, 10, 14, 16)))
         beats.append(Beat(outcome, tuple(topics.split(",")) if topics else (story.focus,),
-                          frozenset(extras), _at(day + timedelta(days=jitter), rng.choice((9, 10, 14, 16))),
-                          after_gap=False))
-        if gap_follows:
-            beats[-2] = replace(beats[-2], after_gap=True)
-            gap_follows = False
+                          frozenset(extras), starts_at))
         day -= timedelta(days=story.every)
     return beats[::-1]
 
@@ -303,7 +301,7 @@ class _Builder:
         self.world, self.story, self.rng = world, story, rng
         self.coach = world["coaches"][story.coach]
         self.by = self.coach.user
-        self.goal, self.call_to_action, self.tasks = FOCUS_PLANS[story.focus]
+        self.goal, self.call_to_action, _ = FOCUS_PLANS[story.focus]
         self.level, self.progress = -1, Decimal(0)
         self.fee = Decimal(rng.choice((75, 90, 110, 120)))
 
@@ -373,10 +371,7 @@ class _Builder:
         topics = ", ".join(focus[slug].name.lower() for slug in beat.topics)
         summary = [f"We talked about {topics}."]
         if reviews:
-            counts = {}
-            for review in reviews:
-                label = Commitment.Outcome(review.outcome).label.lower()
-                counts[label] = counts.get(label, 0) + 1
+            counts = Counter(Commitment.Outcome(r.outcome).label.lower() for r in reviews)
             summary.append("Your actions: " + ", ".join(f"{n} {label}" for label, n in counts.items()) + ".")
         if new:
             summary.append("Next: " + "; ".join(f"{c['description']} by {c['due_on']:%d %b}" for c in new) + ".")
@@ -393,14 +388,13 @@ class _Builder:
         counted = [r for r in reviews if r.outcome != Commitment.Outcome.WAIVED]
         gain = sum((r.kept_fraction or Decimal(r.outcome == Commitment.Outcome.KEPT) for r in counted),
                    Decimal(0))
-        goals = list(self.agreement.goals.all())
         scores = {}
         # A score is recorded at the first meeting and whenever work was done; a meeting
         # with nothing done leaves the goals unscored, which is what "no progress" means.
         if first_of_engagement or gain:
             self.progress += gain / max(len(counted), 1)
             self.level = min(2, -1 + int(self.progress // 2))
-            scores = {goal: self.level for goal in goals}
+            scores = {goal: self.level for goal in self.agreement.goals.all()}
         meeting_review(meeting=meeting, by=by, review=MeetingReview(
             reviews=reviews, new_commitments=new, goal_scores=scores))
         if "renegotiate" in beat.extras:
@@ -494,7 +488,8 @@ def demo_logins(practice=None):
             role += "; not accepting referrals"
         rows.append((coach.user.get_username(), coach.display_name, role))
     for client in practice.clients.filter(user__isnull=False).select_related("user"):
-        rows.append((client.user.get_username(), client.full_name, "client (portal)"))
+        rows.append((client.user.get_username(), client.full_name,
+                     f"client (portal), email {client.email}"))
     return rows
 
 

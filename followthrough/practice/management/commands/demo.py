@@ -7,6 +7,13 @@ from .seed_demo import seed, write_logins
 from .serve import browser_host, parse_addr
 
 
+def _path(name, fallback=None):
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return fallback
+
+
 class Command(BaseCommand):
     help = "Try Followthrough: prepare the database, add the demo practice, and serve it."
 
@@ -21,13 +28,16 @@ class Command(BaseCommand):
         self.stdout.write("Preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
         seed(self.stdout, self.style)
-        try:
-            login_path = reverse(settings.LOGIN_URL)
-        except NoReverseMatch:
-            # The sign-in page is not wired yet; the front page leads there once it is.
-            login_path = "/"
+        base = f"http://{browser_host(host)}:{port}"
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(f"Log in at http://{browser_host(host)}:{port}{login_path}"))
+        self.stdout.write(self.style.SUCCESS(f"Coaches log in at {base}{_path(settings.LOGIN_URL, '/')}"))
+        portal, sign_in = _path("portal_home"), _path("portal_sign_in")
+        if portal:
+            line = (f"Clients open {base}{portal} after logging in with their password, or ask "
+                    f"for a sign-in link at {base}{sign_in}")
+            if settings.EMAIL_BACKEND.endswith("console.EmailBackend"):
+                line += " (the email with the link is printed in this terminal)"
+            self.stdout.write(self.style.SUCCESS(line))
         write_logins(self.stdout, self.style)
         self.stdout.write("")
         call_command("serve", addr=addr, threads=threads, stdout=self.stdout, stderr=self.stderr)
