@@ -1,0 +1,90 @@
+"""The two template tags, rendered standalone, and the evidence page behind a flag."""
+
+import re
+
+import pytest
+from django.template import Context, Template
+
+from followthrough.engine.models import Flag
+from followthrough.engine.services import scan_pass
+
+from . import engine_test_urls
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def engine_urls(settings):
+    settings.ROOT_URLCONF = engine_test_urls
+
+
+@pytest.fixture
+def flagged(timeline, engagement):
+    for _ in range(3):
+        timeline.meeting("held", ["missed", "missed"])
+    scan_pass()
+    return Flag.objects.get()
+
+
+def render(source, **context):
+    return Template("{% load followthrough_engine %}" + source).render(Context(context))
+
+
+def test_needs_attention_lists_flagged_clients_first_with_reason_and_evidence_link(
+        flagged, coach, colleague_client, client_record, focus):
+    from followthrough.clients.services import client_create
+    client_create(coach=coach, by=coach.user, full_name="Aaron Able")  # sorts before Bob
+    html = render("{% needs_attention coach %}", coach=coach)
+    assert html.index("Bob Stone") < html.index("Aaron Able")
+    assert f'href="/clients/{client_record.uid}/"' in html
+    assert f'href="/flags/{flagged.uid}/"' in html
+    assert "under 50% of what was due at each of the last 3 reviewed meetings" in html
+    assert "Dee Hart" not in html  # Cara's client
+
+
+def test_needs_attention_accepts_the_coach_user_and_shows_nothing_for_a_client(
+        flagged, coach, client_user):
+    assert "Bob Stone" in render("{% needs_attention user %}", user=coach.user)
+    assert "Bob Stone" not in render("{% needs_attention user %}", user=client_user)
+
+
+def test_chart_is_an_inline_svg_readable_without_colour(flagged, engagement):
+    html = render("{% followthrough_chart engagement %}", engagement=engagement)
+    svg = html[html.index("<svg"):html.rindex("</svg>") + 6]
+    assert re.search(r'<svg[^>]*role="img"', svg)
+    assert "<title" in svg and "<desc" in svg
+    assert "Threshold 50%" in svg and "stroke-dasharray" in svg
+    assert "<script" not in svg and "http://" not in svg.split(">", 1)[1].replace(
+        'xmlns="http://www.w3.org/2000/svg"', "").replace("http://www.w3.org/1999/xlink", "")
+    desc = re.search(r"<desc[^>]*>(.*?)</desc>", svg, re.S).group(1)
+    assert "4 reviewed meetings" not in desc and "3 reviewed meetings" in desc
+    assert "0 of 2 kept" in svg
+
+
+def test_chart_without_reviewed_meetings_says_so(engagement, agreement):
+    html = render("{% followthrough_chart engagement %}", engagement=engagement)
+    assert "No reviewed meeting yet" in html
+
+
+def test_evidence_page_shows_the_meetings_and_commitments(client, coach, flagged, timeline,
+                                                          engine_urls):
+    response = login(client, coach.user).get(f"/flags/{flagged.uid}/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Nonproductive phase" in body
+    assert body.count("Missed") >= 6
+    assert "<svg" in body
+    assert f"/clients/{flagged.engagement.client.uid}/" in body
+
+
+def test_evidence_page_is_404_for_another_coach_and_for_the_client(
+        client, colleague, client_user, flagged, engine_urls):
+    assert login(client, colleague.user).get(f"/flags/{flagged.uid}/").status_code == 404
+    assert login(client, client_user).get(f"/flags/{flagged.uid}/").status_code == 404
+
+
+def test_evidence_page_needs_a_login(client, flagged, engine_urls):
+    assert client.get(f"/flags/{flagged.uid}/").status_code == 302
