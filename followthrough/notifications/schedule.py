@@ -40,6 +40,9 @@ REMINDER_TIME = time(9, 0)
 OVERDUE_GRACE_DAYS = 7
 # Commitments due longer ago than this can have no reminder left to send.
 HORIZON_DAYS = OVERDUE_GRACE_DAYS + 2
+# Cancelled because the plan changed (new due date or terms, commitment closed), so a row
+# for the same kind and due date may be scheduled again if the plan comes back to it.
+REPLACEABLE = ("rescheduled", "closed")
 
 
 @dataclass(frozen=True)
@@ -146,14 +149,18 @@ def reconcile(*, now=None, commitment_ids=None) -> ReconcileResult:
                                      tz_name=row["engagement__client__timezone"], terms=agreement):
             expected[(row["pk"], planned.kind, row["due_on"])] = planned
 
-    live = Reminder.objects.filter(cancelled_at=None, commitment__in=candidates).only(
-        "pk", "commitment_id", "kind", "due_on", "send_at", "expires_at", "sent_at")
+    # Rows that went out, or ran their course unsent (expired, superseded, given up), stand
+    # for their key: scheduling them again would send late or twice. Only rows cancelled
+    # because the plan changed leave room for a new one.
+    known = Reminder.objects.filter(commitment__in=candidates).exclude(
+        cancel_reason__in=REPLACEABLE).only(
+        "pk", "commitment_id", "kind", "due_on", "send_at", "expires_at", "sent_at", "cancelled_at")
     created_at = {row["pk"]: row["created_at"] for row in rows}
     stale, moved, present = [], [], set()
-    for reminder in live:
+    for reminder in known:
         key = (reminder.commitment_id, reminder.kind, reminder.due_on)
         present.add(key)
-        if reminder.sent_at is not None:
+        if reminder.sent_at is not None or reminder.cancelled_at is not None:
             continue
         planned = expected.get(key)
         if planned is None:

@@ -166,75 +166,84 @@ class _Mailer:
                 log.exception("closing the mail connection failed")
 
 
-def _record(model, row, *, token, what, message, error, summary):
-    now = timezone.now()
+@dataclass
+class _Run:
+    """One pass's worker token, its idea of now, its mail connection and its tally."""
+
+    token: str
+    now: object
+    mailer: _Mailer
+    summary: PassSummary
+
+
+def _record(run, model, row, *, what, message, error):
+    """Mark a row sent, or record its failure and when to try again, with a log row."""
     to = ", ".join(message.to) if message is not None else ""
     subject = message.subject[:300] if message is not None else ""
     link = {"reminder": row} if model is Reminder else {"digest": row}
+    summary = run.summary
     with transaction.atomic():
         if error is None:
-            model.objects.filter(pk=row.pk, claimed_by=token).update(sent_at=now, last_error="")
+            model.objects.filter(pk=row.pk, claimed_by=run.token).update(sent_at=timezone.now(), last_error="")
             result, summary.sent = Delivery.Result.SENT, summary.sent + 1
         else:
             attempts = row.attempts + 1
             changes = {"attempts": F("attempts") + 1, "last_error": error[:2000], "claimed_by": "",
-                       "claimed_at": None, "next_attempt_at": now + backoff(attempts)}
+                       "claimed_at": None, "next_attempt_at": run.now + backoff(attempts)}
             if attempts >= MAX_ATTEMPTS:
-                changes.update(cancelled_at=now, cancel_reason="gave_up")
-            model.objects.filter(pk=row.pk, claimed_by=token).update(**changes)
+                changes.update(cancelled_at=run.now, cancel_reason="gave_up")
+            model.objects.filter(pk=row.pk, claimed_by=run.token).update(**changes)
             result, summary.failed = Delivery.Result.FAILED, summary.failed + 1
             summary.errors.append({"what": what, "id": row.pk, "to": to, "error": error[:300]})
-        Delivery.objects.create(at=now, to=to, subject=subject, what=what, result=result,
-                                error=error or "", worker=token, **link)
+        Delivery.objects.create(at=timezone.now(), to=to, subject=subject, what=what, result=result,
+                                error=error or "", worker=run.token, **link)
 
 
-def _cancel(model, pk, token, reason):
-    model.objects.filter(pk=pk, claimed_by=token, sent_at=None).update(
-        cancelled_at=timezone.now(), cancel_reason=reason)
+def _cancel(run, model, pk, reason):
+    model.objects.filter(pk=pk, claimed_by=run.token, sent_at=None).update(cancelled_at=run.now,
+                                                                            cancel_reason=reason)
 
 
-def _send_reminders(pks, *, token, mailer, summary):
+def _send_reminders(run, pks):
     rows = (Reminder.objects.filter(pk__in=pks)
             .select_related("commitment__engagement__client", "commitment__engagement__coach__user"))
     for reminder in rows:
         commitment = reminder.commitment
+        # The schedule may not have caught up with a review made a moment ago.
         if not commitment.is_open or commitment.engagement.state != Engagement.State.ACTIVE:
-            _cancel(Reminder, reminder.pk, token, "closed")
-            continue
-        if not commitment.engagement.client.email:
-            _cancel(Reminder, reminder.pk, token, "no_address")
-            continue
-        _deliver(Reminder, reminder, reminder.kind, lambda r=reminder: reminder_message(r),
-                 token=token, mailer=mailer, summary=summary)
+            _cancel(run, Reminder, reminder.pk, "closed")
+        elif not commitment.engagement.client.email:
+            _cancel(run, Reminder, reminder.pk, "no_address")
+        else:
+            _deliver(run, Reminder, reminder, reminder.kind, lambda r=reminder: reminder_message(r))
 
 
-def _send_digests(pks, *, token, mailer, summary):
+def _send_digests(run, pks):
     rows = Digest.objects.filter(pk__in=pks).select_related("coach__user")
     items = defaultdict(list)
     for item in (DigestItem.objects.filter(digest_id__in=pks, commitment__outcome=Commitment.Outcome.OPEN)
                  .select_related("commitment__engagement__client")):
         items[item.digest_id].append(item)
     for digest in rows:
-        if not items[digest.pk] or not digest.coach.user.email:
-            # Everything was reviewed before the digest went out, or there is nowhere to send it.
-            _cancel(Digest, digest.pk, token, "nothing_left" if not items[digest.pk] else "no_address")
-            continue
-        _deliver(Digest, digest, "digest", lambda d=digest: digest_message(d, items[d.pk]),
-                 token=token, mailer=mailer, summary=summary)
+        if not items[digest.pk]:
+            _cancel(run, Digest, digest.pk, "nothing_left")  # all reviewed before it went out
+        elif not digest.coach.user.email:
+            _cancel(run, Digest, digest.pk, "no_address")
+        else:
+            _deliver(run, Digest, digest, "digest", lambda d=digest: digest_message(d, items[d.pk]))
 
 
-def _deliver(model, row, what, build, *, token, mailer, summary):
+def _deliver(run, model, row, what, build):
     """Send one message; any failure is recorded on its row and the pass carries on."""
     message = None
     try:
         message = build()
-        mailer.send(message)
+        run.mailer.send(message)
     except Exception as exc:
         log.warning("sending %s %s failed: %s", what, row.pk, exc)
-        _record(model, row, token=token, what=what, message=message,
-                error=f"{type(exc).__name__}: {exc}", summary=summary)
+        _record(run, model, row, what=what, message=message, error=f"{type(exc).__name__}: {exc}")
     else:
-        _record(model, row, token=token, what=what, message=message, error=None, summary=summary)
+        _record(run, model, row, what=what, message=message, error=None)
 
 
 def remind_pass(*, now=None, connection=None, batch_size=BATCH_SIZE) -> PassSummary:
@@ -246,11 +255,11 @@ def remind_pass(*, now=None, connection=None, batch_size=BATCH_SIZE) -> PassSumm
         scheduled.scheduled, scheduled.rescheduled, scheduled.cancelled)
     summary.expired, summary.superseded = tidy(now=now)
     summary.digests_prepared = digests_prepare(now=now)
-    mailer = _Mailer(connection)
+    run = _Run(token=summary.worker, now=now, mailer=_Mailer(connection), summary=summary)
     try:
         for model, send in ((Reminder, _send_reminders), (Digest, _send_digests)):
-            while pks := claim(model, token=summary.worker, now=now, limit=batch_size):
-                send(pks, token=summary.worker, mailer=mailer, summary=summary)
+            while pks := claim(model, token=run.token, now=now, limit=batch_size):
+                send(run, pks)
     finally:
-        mailer.close()
+        run.mailer.close()
     return summary
