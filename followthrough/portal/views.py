@@ -146,6 +146,10 @@ def commitment_done(request, uid):
         try:
             commitment_client_report(commitment=record, by=request.user, note=form.cleaned_data["note"])
         except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                # Already reported or already reviewed: the page shows why, without the form.
+                messages.error(request, " ".join(exc.messages))
+                return redirect("portal_commitment", uid=record.uid)
             apply_service_errors(form, exc, {"client_report_note": "note"})
         else:
             messages.success(request, "Well done! Your coach will see that you have done this, "

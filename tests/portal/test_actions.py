@@ -1,0 +1,213 @@
+"""What the client does in the portal: mark an action done, answer a plan request."""
+
+import importlib
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from followthrough.clients.services import client_update
+from followthrough.commitments.models import Commitment
+from followthrough.commitments.services import (
+    MeetingReview,
+    Review,
+    client_report_of,
+    commitment_client_report,
+    meeting_review,
+    reported_done_awaiting_review,
+)
+from followthrough.history.models import Event
+from followthrough.history.services import event_record, verify_chain, verify_records
+from followthrough.meetings.services import meeting_create
+from followthrough.portal.models import PlanRequest
+from followthrough.portal.services import plan_request_answer, plan_request_create
+
+from .conftest import link_path_from_mail
+
+PLAN_FIELDS = ("planned_at", "minutes_needed", "has_tools", "tools_needed")
+
+
+def plan_of(commitment):
+    commitment.refresh_from_db()
+    return {name: getattr(commitment, name) for name in PLAN_FIELDS}
+
+
+# Mark done
+
+def test_client_marks_an_action_done_with_a_note_and_it_stays_open_for_the_review(bob, commitment, client_user):
+    url = reverse("portal_commitment", args=[commitment.uid])
+    assert b"Mark as done" in bob.get(url).content
+    response = bob.post(reverse("portal_commitment_done", args=[commitment.uid]), {"note": "Sent all five!"})
+    assert response.status_code == 302 and response.url == url
+    commitment.refresh_from_db()
+    assert commitment.client_reported_done_at is not None and commitment.client_report_note == "Sent all five!"
+    assert commitment.outcome == Commitment.Outcome.OPEN
+    event = Event.objects.filter(action="commitment.client_reported_done", object_uid=str(commitment.uid)).get()
+    assert event.actor_id == client_user.pk
+    assert verify_chain() is None and verify_records() == []
+
+    page = bob.get(url).content.decode()
+    assert "You said it's done" in page and "Sent all five!" in page and "Mark as done" not in page
+    assert list(reported_done_awaiting_review(commitment.engagement)) == [commitment]
+    assert client_report_of(commitment).note == "Sent all five!"
+
+
+def test_the_note_is_optional_and_a_second_report_is_refused(bob, commitment):
+    done = reverse("portal_commitment_done", args=[commitment.uid])
+    assert bob.post(done, {}).status_code == 302
+    response = bob.post(done, {"note": "again"}, follow=True)
+    assert b"already told your coach" in response.content
+    commitment.refresh_from_db()
+    assert commitment.client_report_note == ""
+
+
+def test_only_the_clients_own_login_can_report_and_only_while_open(commitment, coach, client_user, held_meeting):
+    with pytest.raises(ValidationError, match="Only the client"):
+        commitment_client_report(commitment=commitment, by=coach.user, note="")
+    later = meeting_create(engagement=commitment.engagement, by=coach.user, status="held",
+                           starts_at=timezone.now() - timedelta(hours=1))
+    meeting_review(meeting=later, by=coach.user,
+                   review=MeetingReview(reviews=[Review(commitment=commitment, outcome="kept")]))
+    commitment.refresh_from_db()
+    with pytest.raises(ValidationError, match="already reviewed"):
+        commitment_client_report(commitment=commitment, by=client_user, note="")
+    assert client_report_of(commitment) is None
+
+
+def test_the_coach_still_decides_after_a_report(commitment, coach, client_user):
+    commitment_client_report(commitment=commitment, by=client_user, note="done")
+    later = meeting_create(engagement=commitment.engagement, by=coach.user, status="held",
+                           starts_at=timezone.now() - timedelta(hours=1))
+    meeting_review(meeting=later, by=coach.user, review=MeetingReview(reviews=[
+        Review(commitment=commitment, outcome="partly_kept", kept_fraction="0.6",
+               client_reason="Sent three of five")]))
+    commitment.refresh_from_db()
+    assert commitment.outcome == "partly_kept" and client_report_of(commitment).note == "done"
+    assert list(reported_done_awaiting_review(commitment.engagement)) == []
+
+
+# Plan requests
+
+def test_coach_asks_for_a_plan_and_the_client_gets_a_link_to_answer(client, coach, commitment, client_user, outbox):
+    client.force_login(coach.user)
+    response = client.post(reverse("portal_ask_plan", args=[commitment.uid]), headers={"HX-Request": "1"})
+    assert response.status_code == 200 and b"a link to answer went to bob@example.org" in response.content
+    plan_request = PlanRequest.objects.get()
+    assert plan_request.requested_by == coach.user and not plan_request.is_answered
+    # Asking twice keeps one open request.
+    client.post(reverse("portal_ask_plan", args=[commitment.uid]))
+    assert PlanRequest.objects.count() == 1
+
+    client.logout()
+    path = link_path_from_mail(outbox[0])
+    assert client.post(path).url == reverse("portal_plan_answer", args=[plan_request.uid])
+
+
+@pytest.mark.parametrize("who", ["colleague", "outsider", "client_user"])
+def test_only_the_coach_holding_the_engagement_can_ask_for_a_plan(request, client, commitment, who):
+    persona = request.getfixturevalue(who)
+    client.force_login(getattr(persona, "user", persona))
+    assert client.post(reverse("portal_ask_plan", args=[commitment.uid])).status_code == 404
+    assert not PlanRequest.objects.exists()
+
+
+def test_a_reviewed_commitment_cannot_be_planned(commitment, coach):
+    later = meeting_create(engagement=commitment.engagement, by=coach.user, status="held",
+                           starts_at=timezone.now() - timedelta(hours=1))
+    meeting_review(meeting=later, by=coach.user,
+                   review=MeetingReview(reviews=[Review(commitment=commitment, outcome="missed")]))
+    commitment.refresh_from_db()
+    with pytest.raises(ValidationError, match="already reviewed"):
+        plan_request_create(commitment=commitment, by=coach.user)
+
+
+def test_client_answers_in_their_own_time_zone(bob, client_record, coach, plan_request, commitment):
+    client_update(client=client_record, by=coach.user, timezone="America/New_York")
+    url = reverse("portal_plan_answer", args=[plan_request.uid])
+    page = bob.get(url).content.decode()
+    assert "America/New_York" in page and "When will you do it?" in page
+    response = bob.post(url, {"planned_at": "2099-05-01T09:30", "minutes_needed": "40",
+                              "has_tools": "no", "tools_needed": "the new price list"})
+    assert response.status_code == 302
+    assert plan_of(commitment) == {
+        "planned_at": datetime(2099, 5, 1, 13, 30, tzinfo=UTC), "minutes_needed": 40,
+        "has_tools": False, "tools_needed": "the new price list",
+    }
+    plan_request.refresh_from_db()
+    assert plan_request.is_answered and plan_request.minutes_needed == 40
+    assert Event.objects.filter(action="commitment.plan_answered").count() == 1
+    assert verify_records() == []
+    page = bob.get(url).content.decode()
+    assert "You answered on" in page and "Save my plan" not in page
+    assert bob.post(url, {"planned_at": "2099-06-01T09:30", "minutes_needed": "5",
+                          "has_tools": "yes"}).status_code == 200
+    assert plan_of(commitment)["minutes_needed"] == 40
+
+
+@pytest.mark.parametrize("answers, field, message", [
+    ({"minutes_needed": "30", "has_tools": "yes"}, "planned_at", "Choose the day and time"),
+    ({"planned_at": "2001-01-01T10:00", "minutes_needed": "30", "has_tools": "yes"}, "planned_at", "still to come"),
+    ({"planned_at": "2099-01-01T10:00", "has_tools": "yes"}, "minutes_needed", "how many minutes"),
+    ({"planned_at": "2099-01-01T10:00", "minutes_needed": "0", "has_tools": "yes"}, "minutes_needed", "from 1 to"),
+    ({"planned_at": "2099-01-01T10:00", "minutes_needed": "10001", "has_tools": "yes"}, "minutes_needed",
+     "from 1 to"),
+    ({"planned_at": "2099-01-01T10:00", "minutes_needed": "30"}, "has_tools", "have what you need"),
+    ({"planned_at": "2099-01-01T10:00", "minutes_needed": "30", "has_tools": "no"}, "tools_needed",
+     "what you still need"),
+])
+def test_a_wrong_plan_answer_names_the_field_and_saves_nothing(bob, plan_request, commitment, answers, field,
+                                                              message):
+    before, events = plan_of(commitment), Event.objects.count()
+    response = bob.post(reverse("portal_plan_answer", args=[plan_request.uid]), answers)
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert list(form.errors) == [field] and message in form.errors[field][0]
+    assert message in response.content.decode().replace("&#x27;", "'")
+    assert plan_of(commitment) == before and Event.objects.count() == events
+    plan_request.refresh_from_db()
+    assert not plan_request.is_answered
+
+
+def test_the_service_reports_every_missing_answer_at_once(plan_request, client_user, commitment):
+    before = plan_of(commitment)
+    with pytest.raises(ValidationError) as caught:
+        plan_request_answer(plan_request=plan_request, by=client_user, planned_at=None, minutes_needed=None,
+                            has_tools=None, tools_needed="")
+    assert set(caught.value.message_dict) == {"planned_at", "minutes_needed", "has_tools"}
+    assert plan_of(commitment) == before
+
+
+def test_only_the_client_answers_their_plan_request(plan_request, coach):
+    with pytest.raises(ValidationError, match="Only the client"):
+        plan_request_answer(plan_request=plan_request, by=coach.user, planned_at=timezone.now() + timedelta(days=1),
+                            minutes_needed=10, has_tools=True)
+
+
+def test_home_points_to_an_open_plan_request(bob, plan_request):
+    page = bob.get(reverse("portal_home")).content.decode()
+    assert "Your coach asks you to plan" in page
+    assert reverse("portal_plan_answer", args=[plan_request.uid]) in page
+
+
+# The migration that adds the report fields
+
+def test_the_migration_logs_the_new_fields_for_older_commitments(coach, engagement, agreement):
+    migration = importlib.import_module("followthrough.commitments.migrations.0002_client_report")
+    commitment = Commitment.objects.create(engagement=engagement, description="From before the portal",
+                                           due_on=date.today())
+    older = {k: v for k, v in commitment.snapshot().items() if k not in migration.NEW_FIELDS}
+    with transaction.atomic():
+        event_record(by=coach.user, action="commitment.created", obj=commitment, after=older)
+    assert any("client_report" in str(problem) for problem in verify_records())
+
+    with transaction.atomic():
+        migration.log_new_fields(apps, None)
+    assert verify_records() == [] and verify_chain() is None
+    assert Event.objects.filter(action="commitment.fields_added").count() == 1
+    with transaction.atomic():
+        migration.log_new_fields(apps, None)
+    assert Event.objects.filter(action="commitment.fields_added").count() == 1
