@@ -1,0 +1,56 @@
+"""The file's history: who changed what, before and after, and only about records one may see."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from followthrough.clients.services import engagement_start
+from followthrough.history.selectors import events_for_client
+from followthrough.meetings.services import meeting_create, meeting_update
+
+from .conftest import page_text
+
+
+def test_events_for_a_client_cover_the_client_and_its_records_newest_first(held_meeting):
+    client = held_meeting.engagement.client
+    events = events_for_client(client)
+    assert [e.seq for e in events] == sorted((e.seq for e in events), reverse=True)
+    assert {"client.created", "engagement.started", "agreement.created", "goal.created",
+            "meeting.created", "commitment.created", "meeting.reviewed"} <= {e.action for e in events}
+    assert all(e.client_uid == str(client.uid) for e in events)
+
+
+def test_another_coachs_engagement_with_the_same_client_stays_out_of_the_file(
+        as_coach, coach, colleague, held_meeting):
+    """A client also seen by a colleague: the colleague's notes never reach this coach's page."""
+    client = held_meeting.engagement.client
+    theirs = engagement_start(client=client, coach=colleague, by=colleague.user)
+    meeting_create(engagement=theirs, by=colleague.user, status="held",
+                   starts_at=timezone.now() - timedelta(days=1),
+                   private_notes="Colleague's confidential note")
+    everything = events_for_client(client)
+    mine = events_for_client(client, user=coach.user)
+    assert {e.object_uid for e in everything} - {e.object_uid for e in mine} >= {str(theirs.uid)}
+    assert not any("confidential" in str(e.after) for e in mine)
+    assert any("confidential" in str(e.after) for e in everything)
+
+    response = as_coach.get(reverse("client_file", args=[client.uid]))
+    text = page_text(response)
+    assert "confidential" not in text
+    assert [e.coach for e in response.context["engagements"]] == [coach]
+    assert as_coach.get(reverse("client_file", args=[client.uid]),
+                        {"engagement": theirs.uid}).status_code == 404
+
+
+def test_the_history_shows_before_and_after_in_plain_terms(as_coach, coach, held_meeting, focus):
+    meeting_update(meeting=held_meeting, by=coach.user, private_notes="Rested, focused.",
+                   focus_areas=[focus["business"], focus["career"]])
+    response = as_coach.get(reverse("client_file", args=[held_meeting.engagement.client.uid]))
+    text = page_text(response)
+    assert "<code>meeting.updated</code>" in text
+    assert ("<th scope=\"row\">private notes</th><td>Tired, distracted.</td>"
+            "<td aria-label=\"became\">→</td><td>Rested, focused.</td>") in text
+    assert "<td>Business</td><td aria-label=\"became\">→</td><td>Business, Career</td>" in text
+    # Links between records are shown by the page, not as row numbers in the history.
+    assert '<th scope="row">engagement</th>' not in text
