@@ -10,5 +10,6 @@ urlpatterns = [
     path("me/", include("followthrough.portal.urls")),
     path("calendar/", include("followthrough.calendars.urls")),
     path("", include("followthrough.engine.urls")),
+    path("", include("followthrough.protocol.urls")),
     path("", include("followthrough.web.urls")),
 ]

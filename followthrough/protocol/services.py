@@ -85,8 +85,10 @@ def step_amend_focus(*, intervention, by, focus_area, reason, note=""):
     terms = {name: getattr(agreement, name) for name in AGREEMENT_TERMS}
     terms["primary_focus"] = focus_area
     new_version = agreement_create(engagement=engagement, by=by, renegotiation_reason=reason, **terms)
-    step.details["agreement_version"] = new_version.version
-    tracked_update(step, by=by, action="intervention.step.updated", changes={"details": step.details})
+    # A new dict, not an edit in place: tracked_update snapshots `before` from the instance,
+    # so mutating step.details first would make before == after and log no event.
+    tracked_update(step, by=by, action="intervention.step.updated",
+                   changes={"details": {**step.details, "agreement_version": new_version.version}})
     _close(intervention, by=by, outcome=Intervention.Outcome.AMENDED)
     return new_version
 
@@ -225,8 +227,8 @@ def step_new_goal(*, intervention, by, mode, source, due_on, planned_at=None, mi
         terms = dict(renegotiation)
         reason = terms.pop("renegotiation_reason", "")
         agreement_create(engagement=engagement, by=by, renegotiation_reason=reason, **terms)
-    step.details["commitments"] = [str(c.uid) for c in created]
-    tracked_update(step, by=by, action="intervention.step.updated", changes={"details": step.details})
+    tracked_update(step, by=by, action="intervention.step.updated",
+                   changes={"details": {**step.details, "commitments": [str(c.uid) for c in created]}})
     return created
 
 

@@ -1,0 +1,300 @@
+"""The reads behind the protocol pages and the API, each a fixed number of queries.
+
+Nothing here writes. Counts of queries stay the same however many steps, letters or
+interventions there are, so the pages stay quick for a busy practice (tests pin them).
+"""
+
+import statistics
+from collections import Counter, defaultdict
+
+from django.db.models import Count, Q
+
+from followthrough.clients.models import Agreement
+from followthrough.commitments.models import Commitment
+from followthrough.engine.metrics import engagement_followthrough, figure, thresholds_for
+from followthrough.meetings.models import Meeting
+from followthrough.practice.models import FocusArea
+
+from .models import STEP_ORDER, Intervention, Letter, Step
+from .services import current_agreement
+
+# How many consecutive held meetings back above the threshold close an intervention as
+# recovered (PRODUCT.md: M, default 2).
+RECOVERY_MEETINGS = 2
+
+# Which letter follows from which recorded step, so each step offers its own letter.
+LETTER_FOR_STEP = {
+    Step.REAFFIRM: (Letter.Kind.REAFFIRMATION,),
+    Step.REVIEW_FILE: (Letter.Kind.FILE_REVIEW,),
+    Step.NEW_GOAL: (Letter.Kind.NEW_GOAL,),
+}
+LETTER_FOR_OUTCOME = {
+    Intervention.Outcome.PAUSED: Letter.Kind.PAUSE,
+    Intervention.Outcome.ENDED: Letter.Kind.ENDING,
+    Intervention.Outcome.BACK_ON_TRACK: Letter.Kind.BACK_ON_TRACK,
+    Intervention.Outcome.RECOVERED: Letter.Kind.BACK_ON_TRACK,
+}
+
+DETAIL_LABELS = {
+    "choice": "Choice", "focus_area": "Focus area", "agreement_version": "New agreement version",
+    "to_coach": "Associate", "response": "Client's response", "work_request": "Asked the coach to do",
+    "work_request_declined": "Request declined", "meetings_count": "Meetings reviewed",
+    "reaction": "Client's reaction", "mode": "New goal", "source": "From the commitment",
+    "commitments": "Commitments set", "outcome": "Outcome", "check_back_on": "Check back on",
+}
+
+
+def followthrough_below(coach):
+    """The threshold the engine judges this coach's clients by."""
+    return thresholds_for(coach).followthrough_below
+
+
+def figure_of(commitments):
+    """Follow-through of a set of commitments, as the engine defines it (waived and open
+    ones left out); None when nothing counted."""
+    value = figure((c.outcome, c.kept_fraction) for c in commitments)
+    return None if value is None else float(value)
+
+
+def meeting_figures(engagement):
+    """[(starts_at, figure)] for the engagement's reviewed held meetings, oldest first,
+    computed by the engine."""
+    series = engagement_followthrough(engagement)["figures"]
+    return [(f.meeting.starts_at, float(f.figure)) for f in series]
+
+
+def _by_uid(queryset, uids):
+    uids = [u for u in uids if u]
+    return {str(obj.uid): obj for obj in queryset.filter(uid__in=uids)} if uids else {}
+
+
+def evidence_of(intervention):
+    """The flag's evidence, with the meetings and commitments it names loaded (2 queries)."""
+    evidence = intervention.trigger_evidence or {}
+    meetings = _by_uid(Meeting.objects.filter(engagement=intervention.engagement),
+                       [m.get("uid") for m in evidence.get("meetings", [])])
+    commitments = _by_uid(Commitment.objects.filter(engagement=intervention.engagement),
+                          [c.get("uid") for c in evidence.get("commitments", [])])
+    rows = []
+    for item in evidence.get("meetings", []):
+        meeting = meetings.get(item.get("uid"))
+        made = [c for c in evidence.get("commitments", []) if c.get("meeting") == item.get("uid")]
+        rows.append({
+            "meeting": meeting, "starts_at": meeting.starts_at if meeting else None,
+            "figure": item.get("figure"), "off_share": item.get("off_share"),
+            "commitments": [{"commitment": commitments.get(c.get("uid")), "outcome": c.get("outcome")}
+                            for c in made],
+        })
+    return {"rows": rows, "threshold": evidence.get("threshold"), "window": evidence.get("window"),
+            "off_topics": evidence.get("off_topics"), "topics": evidence.get("topics")}
+
+
+def drifted_focus(engagement, agreement, last=3):
+    """The focus area most talked about outside the agreed one in the last held meetings:
+    the likely new focus, offered first when referring (2 queries)."""
+    if agreement is None:
+        return None
+    recent = list(Meeting.objects.filter(engagement=engagement, status=Meeting.Status.HELD)
+                  .order_by("-starts_at").values_list("pk", flat=True)[:last])
+    tags = Counter(Meeting.focus_areas.through.objects.filter(meeting_id__in=recent)
+                   .exclude(focusarea_id=agreement.primary_focus_id).values_list("focusarea_id", flat=True))
+    if not tags:
+        return None
+    return FocusArea.objects.filter(pk=tags.most_common(1)[0][0]).first()
+
+
+def step_rows(steps, coaches_by_uid=None, commitments_by_uid=None):
+    """Each recorded step with its details spelled out for people."""
+    for step in steps:
+        shown = []
+        for key, value in (step.details or {}).items():
+            if key == "to_coach" and coaches_by_uid is not None:
+                value = coaches_by_uid.get(value, value)
+            elif key == "commitments" and commitments_by_uid is not None:
+                value = "; ".join(str(commitments_by_uid.get(uid, uid)) for uid in value)
+            elif key == "source" and commitments_by_uid is not None:
+                value = commitments_by_uid.get(value, value)
+            elif key == "work_request_declined":
+                value = "yes" if value else "no"
+            shown.append((DETAIL_LABELS.get(key, key.replace("_", " ").capitalize()), value))
+        step.shown_details = [(label, value) for label, value in shown if value not in (None, "")]
+    return steps
+
+
+def _step_references(steps):
+    """Coaches and commitments named in step details, loaded in 2 queries."""
+    from followthrough.practice.models import Coach
+
+    coach_uids, commitment_uids = set(), set()
+    for step in steps:
+        details = step.details or {}
+        if details.get("to_coach"):
+            coach_uids.add(details["to_coach"])
+        commitment_uids.update(details.get("commitments", []))
+        if details.get("source"):
+            commitment_uids.add(details["source"])
+    coaches = _by_uid(Coach.objects.all(), coach_uids)
+    commitments = _by_uid(Commitment.objects.all(), commitment_uids)
+    return coaches, commitments
+
+
+def intervention_page(intervention):
+    """What the guided page shows, besides its forms. A fixed number of queries."""
+    engagement = intervention.engagement
+    steps = list(intervention.steps.select_related("by").order_by("at", "pk"))
+    coaches, commitments = _step_references(steps)
+    step_rows(steps, coaches, commitments)
+    agreement = current_agreement(engagement)
+    goals = list(agreement.goals.all()) if agreement else []
+    recommended, reason = intervention.recommended_step()
+    done = {s.step for s in steps}
+    return {
+        "intervention": intervention, "engagement": engagement, "client": engagement.client,
+        "steps": steps, "agreement": agreement, "goals": goals,
+        "evidence": evidence_of(intervention),
+        "recommended": recommended, "recommended_label": Step(recommended).label if recommended else "",
+        "reason": reason, "allowed": list(intervention.allowed_steps()),
+        "referrals": list(intervention.referrals.select_related("to_coach", "focus_area")),
+        "letters": list(intervention.letters.order_by("-created_at")),
+        "file_reviews": list(intervention.file_reviews.order_by("-created_at")),
+        "letter_kinds": _letter_kinds(intervention, done),
+        "earlier": list(engagement.interventions.exclude(pk=intervention.pk).order_by("-opened_at")
+                        .only("uid", "opened_at", "closed_at", "outcome", "trigger")),
+    }
+
+
+def _letter_kinds(intervention, done):
+    kinds = [kind for step in STEP_ORDER if step in done for kind in LETTER_FOR_STEP.get(step, ())]
+    closing = LETTER_FOR_OUTCOME.get(intervention.outcome)
+    if closing:
+        kinds.append(closing)
+    return [(kind, Letter.Kind(kind).label) for kind in kinds]
+
+
+def missed_commitments(engagement):
+    """What a new goal can start from: missed or partly kept commitments, newest first."""
+    return list(Commitment.objects.filter(
+        engagement=engagement, outcome__in=[Commitment.Outcome.MISSED, Commitment.Outcome.PARTLY_KEPT],
+    ).select_related("made_at").order_by("-due_on", "-pk"))
+
+
+def tally(commitments):
+    counts = Counter(c.outcome for c in commitments)
+    return {"kept": counts["kept"], "partly": counts["partly_kept"], "missed": counts["missed"],
+            "waived": counts["waived"], "open": counts["open"], "figure": figure_of(commitments)}
+
+
+def final_review_page(intervention):
+    """The agreements and what was done over the whole intervention (fixed queries)."""
+    engagement = intervention.engagement
+    opened = intervention.opened_at
+    agreements = list(
+        Agreement.objects.filter(engagement=engagement).select_related("primary_focus")
+        .prefetch_related("goals").order_by("-version")
+    )
+    # The version in force when the intervention opened, and every one written since.
+    in_force = [a for a in agreements if a.created_at >= opened]
+    before = next((a for a in agreements if a.created_at < opened), None)
+    if before is not None:
+        in_force.append(before)
+    commitments = list(
+        Commitment.objects.filter(engagement=engagement)
+        .filter(Q(created_at__gte=opened) | Q(reviewed_at__gte=opened) | Q(outcome=Commitment.Outcome.OPEN))
+        .select_related("made_at", "reviewed_in", "derived_from").order_by("due_on", "pk")
+    )
+    meetings = list(Meeting.objects.filter(engagement=engagement, starts_at__gte=opened)
+                    .exclude(status=Meeting.Status.PLANNED).order_by("starts_at"))
+    return {"agreements": in_force, "commitments": commitments, "totals": tally(commitments),
+            "meetings": meetings,
+            "meeting_counts": Counter(m.status for m in meetings)}
+
+
+def annotate_figures(rows):
+    """Give each reviewed meeting the follow-through of what was reviewed at it (1 query);
+    waived commitments count neither way."""
+    meeting_ids = [row["meeting"].pk for row in rows]
+    reviewed = defaultdict(list)
+    for commitment in Commitment.objects.filter(reviewed_in_id__in=meeting_ids):
+        reviewed[commitment.reviewed_in_id].append(commitment)
+    for row in rows:
+        meeting = row["meeting"]
+        value = figure_of(reviewed.get(meeting.pk, [])) if meeting.status == Meeting.Status.HELD else None
+        row["reviewed"] = reviewed.get(meeting.pk, [])
+        row["figure_percent"] = round(value * 100) if value is not None else None
+    return rows
+
+
+def referral_page(referral, coach):
+    """A referral as one side sees it. The associate sees only what the client agreed to
+    share, and nothing at all before the consent is recorded; the referring coach has the
+    whole file already and sees the referral's progress."""
+    is_associate = referral.to_coach_id == coach.pk
+    data = {"referral": referral, "is_associate": is_associate, "is_referrer": not is_associate,
+            "shared_agreement": None, "shared_goals": [], "shared_meetings": [], "shared_commitments": []}
+    if not is_associate or not referral.has_consent:
+        return data
+    original = referral.from_engagement
+    if referral.shares_agreement:
+        agreement = current_agreement(original)
+        data["shared_agreement"] = agreement
+        data["shared_goals"] = list(agreement.goals.all()) if agreement else []
+    if referral.shares_summaries:
+        # Only what the client may see: the summary, never the coach's private notes.
+        data["shared_meetings"] = list(
+            Meeting.objects.filter(engagement=original).exclude(client_summary="")
+            .exclude(status=Meeting.Status.PLANNED).order_by("-starts_at")
+            .only("uid", "starts_at", "status", "client_summary")
+        )
+    if referral.shares_commitments:
+        data["shared_commitments"] = list(Commitment.objects.filter(engagement=original)
+                                          .order_by("-due_on", "-pk"))
+    return data
+
+
+def practice_outcomes(coach):
+    """How the practice's interventions went, in three queries: aggregate counts for the
+    whole practice (no client of another coach is named) and the coach's own list."""
+    practice_qs = Intervention.objects.filter(engagement__coach__practice_id=coach.practice_id)
+    grouped = list(practice_qs.values("outcome", "last_step", "trigger").annotate(n=Count("pk")))
+    spans = list(practice_qs.filter(closed_at__isnull=False).values_list("opened_at", "closed_at"))
+    mine = list(Intervention.objects.filter(engagement__coach=coach).select_related("engagement__client")
+                .order_by("-opened_at")[:50])
+
+    by_outcome, by_trigger, recovered_after, step_outcomes = Counter(), Counter(), Counter(), defaultdict(Counter)
+    for row in grouped:
+        by_outcome[row["outcome"] or "open"] += row["n"]
+        by_trigger[row["trigger"]] += row["n"]
+        if row["outcome"]:
+            step_outcomes[row["last_step"] or "none"][row["outcome"]] += row["n"]
+        if row["outcome"] == Intervention.Outcome.RECOVERED:
+            recovered_after[row["last_step"] or "none"] += row["n"]
+    days = [(closed - opened).total_seconds() / 86400 for opened, closed in spans]
+    step_labels = {**dict(Step.choices), "none": "Before any step"}
+    outcome_labels = dict(Intervention.Outcome.choices)
+    return {
+        "opened": sum(by_outcome.values()), "open_now": by_outcome["open"],
+        "closed": sum(n for key, n in by_outcome.items() if key != "open"),
+        "by_outcome": [(outcome_labels[key], by_outcome[key]) for key in Intervention.Outcome.values],
+        "by_trigger": [(label, by_trigger[key]) for key, label in Intervention.Trigger.choices],
+        "recovered_after": [(step_labels[key], recovered_after[key]) for key in ("none", *STEP_ORDER)
+                            if recovered_after[key]],
+        "step_table": [(step_labels[key], [step_outcomes[key][o] for o in Intervention.Outcome.values])
+                       for key in ("none", *STEP_ORDER) if step_outcomes[key]],
+        "outcome_headers": [outcome_labels[o] for o in Intervention.Outcome.values],
+        "mean_days": round(statistics.fmean(days), 1) if days else None,
+        "median_days": round(statistics.median(days), 1) if days else None,
+        "mine": mine,
+    }
+
+
+def engagement_interventions(engagement):
+    return list(engagement.interventions.order_by("-opened_at"))
+
+
+def file_review_data(file_review):
+    from .letters import file_review_rows
+
+    rows, totals = file_review_rows(file_review)
+    return {"review": file_review, "rows": annotate_figures(rows), "totals": totals,
+            "engagement": file_review.engagement, "client": file_review.engagement.client}
+
