@@ -170,6 +170,8 @@ def test_no_meeting_in_a_paused_engagement(as_coach, coach, engagement):
 
     engagement_pause(engagement=engagement, until=date.today() + timedelta(days=30), by=coach.user)
     before = event_count()
+    page = as_coach.get(reverse("meeting_create", args=[engagement.uid]))
+    assert "meetings are recorded in an active engagement" in page_text(page)
     response = as_coach.post(reverse("meeting_create", args=[engagement.uid]), {
         "status": "held", "starts_at_0": "2026-12-01", "starts_at_1": "10:00",
         "duration_minutes": "60"})

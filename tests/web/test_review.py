@@ -76,7 +76,7 @@ def test_bad_input_is_shown_on_each_field_and_nothing_is_saved(as_coach, url, co
     assert first.errors == {"kept_fraction": ["Say how much was done, for example 0.5 or 50%."]}
     assert waived.errors == {"client_reason": ["Say what outside the client's control prevented it."]}
     rows = page.new_rows
-    assert rows[0].errors == {"due_on": ["This field is required."]}
+    assert rows[0].errors == {"due_on": ["Give the date it is due by."]}
     assert rows[1].errors == {}  # left empty: ignored, not an error
     assert rows[2].errors == {"due_on": ["The due date cannot be before this meeting."]}
     assert rows[3].errors == {"due_on": ["Enter a valid date."],

@@ -1,6 +1,9 @@
 """Planning a meeting and recording what happened at it."""
 
+from datetime import timedelta
+
 from django import forms
+from django.utils import timezone
 
 from followthrough.meetings.models import Meeting
 
@@ -36,6 +39,8 @@ class MeetingForm(forms.Form):
         if meeting is None:
             statuses = self.NEW_STATUSES
             self.fields["status"].initial = Meeting.Status.PLANNED
+            next_hour = timezone.localtime().replace(minute=0, second=0, microsecond=0)
+            self.fields["starts_at"].initial = next_hour + timedelta(hours=1)
         else:
             statuses = (meeting.status, *Meeting.MOVES[Meeting.Status(meeting.status)])
         self.fields["status"].label = "Status" if meeting is None else "What happened"

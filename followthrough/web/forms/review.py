@@ -55,8 +55,10 @@ class NewCommitmentForm(forms.Form):
     use_required_attribute = False
 
     description = forms.CharField(label="What the client will do",
-                                  widget=forms.Textarea(attrs={"rows": 2}))
-    due_on = forms.DateField(label="Due by", widget=DateInput)
+                                  widget=forms.Textarea(attrs={"rows": 2}),
+                                  error_messages={"required": "Say what the client will do."})
+    due_on = forms.DateField(label="Due by", widget=DateInput,
+                             error_messages={"required": "Give the date it is due by."})
     planned_at = split_datetime_field("Planned day and time", required=False,
                                       help_text="When the client says they will do it.")
     minutes_needed = forms.IntegerField(label="Minutes needed", required=False, min_value=1,

@@ -34,9 +34,7 @@ def agreement_create(request, uid):
     goals = GoalFormSet(posted(request), prefix="goals",
                         initial=goal_initial(current) if current else None)
     # Both are validated even when the first fails, so every mistake shows at once.
-    if engagement.state == Engagement.State.ENDED:
-        form.add_error(None, "This engagement has ended; re-engage the client to agree anew.")
-    elif request.method == "POST" and all([form.is_valid(), goals.is_valid()]):
+    if request.method == "POST" and all([form.is_valid(), goals.is_valid()]):
         submitted = [goal for goal in (f.goal() for f in goals.forms) if goal]
         # Goals handed back unchanged are carried over rather than rewritten, so each keeps
         # its link to the version it came from.
@@ -54,9 +52,11 @@ def agreement_create(request, uid):
             messages.success(request, f"Agreement version {agreement.version} is written. "
                                       "Record the client's acknowledgement when they accept it.")
             return redirect(file_url(engagement.client, engagement, "agreement"))
+    notice = ("This engagement has ended; its agreement stays as it was. Re-engage the client "
+              "to agree anew." if engagement.state == Engagement.State.ENDED else "")
     return render(request, "web/agreement_form.html", {
         "engagement": engagement, "form": form, "goals": goals, "current": current,
-        "renegotiating": renegotiating,
+        "renegotiating": renegotiating, "notice": notice,
     })
 
 

@@ -45,11 +45,11 @@ def meeting_create(request, uid):
         else:
             verb = "planned" if meeting.status == Meeting.Status.PLANNED else "recorded"
             return _after_saving(request, meeting, verb)
-    if not engagement.is_active:
-        form.add_error(None, f"This engagement is {engagement.get_state_display().lower()}; "
-                             "meetings are recorded in an active engagement.")
+    notice = "" if engagement.is_active else (
+        f"This engagement is {engagement.get_state_display().lower()}; meetings are recorded "
+        "in an active engagement.")
     return render(request, "web/meeting_form.html",
-                  {"engagement": engagement, "form": form, "meeting": None})
+                  {"engagement": engagement, "form": form, "meeting": None, "notice": notice})
 
 
 @coach_required
