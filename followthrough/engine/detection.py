@@ -36,6 +36,11 @@ SCOPE_CLAIMED = (
 )
 SCOPE_ONE = ("", "AND e.id = %(engagement_id)s")
 
+# Written for SQLite's planner as much as PostgreSQL's: every join from a computed set goes
+# to an indexed table (meetings by engagement, commitments by reviewed_in, scores by
+# meeting), the thresholds ride along on each meeting row instead of being joined back,
+# and the evidence branches pick their engagements with IN, never by joining two
+# computed sets, which SQLite would do with nested scans.
 DETECT_SQL = """
 WITH RECURSIVE
 eng AS (
@@ -44,7 +49,9 @@ eng AS (
            COALESCE(ct.nonproductive_meetings, pt.nonproductive_meetings, %(np_n)s) AS np_n,
            COALESCE(ct.drift_meetings, pt.drift_meetings, %(drift_k)s) AS drift_k,
            COALESCE(ct.drift_share, pt.drift_share, %(drift_share)s) AS drift_share,
-           COALESCE(ct.no_show_run, pt.no_show_run, %(no_show_n)s) AS no_show_n
+           COALESCE(ct.no_show_run, pt.no_show_run, %(no_show_n)s) AS no_show_n,
+           (SELECT ag.primary_focus_id FROM clients_agreement ag WHERE ag.engagement_id = e.id
+            ORDER BY ag.version DESC LIMIT 1) AS primary_focus_id
     FROM clients_engagement e
     {scope_join}
     JOIN clients_client cl ON cl.id = e.client_id
@@ -55,34 +62,32 @@ eng AS (
 ),
 attended AS (
     SELECT m.id AS meeting_id, m.uid AS meeting_uid, m.engagement_id, m.starts_at, m.status,
+           eng.below, eng.np_n, eng.drift_k, eng.drift_share, eng.no_show_n, eng.primary_focus_id,
            ROW_NUMBER() OVER (PARTITION BY m.engagement_id
                               ORDER BY m.starts_at DESC, m.id DESC) AS pos
-    FROM meetings_meeting m
-    JOIN eng ON eng.engagement_id = m.engagement_id
+    FROM eng
+    JOIN meetings_meeting m ON m.engagement_id = eng.engagement_id
     WHERE m.status IN ('held', 'no_show')
 ),
-counted AS (
-    SELECT c.reviewed_in_id AS meeting_id, c.uid AS commitment_uid, c.outcome,
-           CASE c.outcome WHEN 'kept' THEN 1.0
-                          WHEN 'partly_kept' THEN CAST(c.kept_fraction AS DOUBLE PRECISION)
-                          ELSE 0.0 END AS credit
-    FROM commitments_commitment c
-    JOIN eng ON eng.engagement_id = c.engagement_id
-    WHERE c.reviewed_in_id IS NOT NULL AND c.outcome IN ('kept', 'partly_kept', 'missed')
-),
 figured AS (
-    SELECT a.meeting_id, a.meeting_uid, a.engagement_id, a.starts_at, f.figure,
-           ROW_NUMBER() OVER (PARTITION BY a.engagement_id
-                              ORDER BY a.starts_at DESC, a.meeting_id DESC) AS pos
-    FROM attended a
-    JOIN (SELECT meeting_id, SUM(credit) / COUNT(*) AS figure FROM counted GROUP BY meeting_id) f
-      ON f.meeting_id = a.meeting_id
-    WHERE a.status = 'held'
+    SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.engagement_id
+                                   ORDER BY x.starts_at DESC, x.meeting_id DESC) AS fpos
+    FROM (
+        SELECT a.meeting_id, a.meeting_uid, a.engagement_id, a.starts_at, a.below, a.np_n,
+               SUM(CASE c.outcome WHEN 'kept' THEN 1.0
+                                  WHEN 'partly_kept' THEN CAST(c.kept_fraction AS DOUBLE PRECISION)
+                                  ELSE 0.0 END) / COUNT(*) AS figure
+        FROM attended a
+        JOIN commitments_commitment c ON c.reviewed_in_id = a.meeting_id
+        WHERE a.status = 'held' AND c.outcome IN ('kept', 'partly_kept', 'missed')
+        GROUP BY a.meeting_id, a.meeting_uid, a.engagement_id, a.starts_at, a.below, a.np_n
+    ) x
 ),
 scored AS (
     SELECT gs.meeting_id, gs.goal_id, gs.level, a.engagement_id, a.starts_at
-    FROM meetings_goalscore gs
-    JOIN attended a ON a.meeting_id = gs.meeting_id AND a.status = 'held'
+    FROM attended a
+    JOIN meetings_goalscore gs ON gs.meeting_id = a.meeting_id
+    WHERE a.status = 'held'
 ),
 goal_up (goal_id, ancestor_id) AS (
     SELECT goal_id, goal_id FROM scored GROUP BY goal_id
@@ -108,71 +113,68 @@ progress AS (
 nonproductive AS (
     SELECT f.engagement_id
     FROM figured f
-    JOIN eng ON eng.engagement_id = f.engagement_id
     LEFT JOIN progress p ON p.meeting_id = f.meeting_id
-    WHERE f.pos <= eng.np_n
-    GROUP BY f.engagement_id, eng.np_n, eng.below
-    HAVING COUNT(*) = eng.np_n AND MAX(f.figure) < eng.below - %(eps)s AND COUNT(p.meeting_id) = 0
-),
-current_focus AS (
-    SELECT a.engagement_id, a.primary_focus_id
-    FROM clients_agreement a
-    JOIN eng ON eng.engagement_id = a.engagement_id
-    WHERE a.version = (SELECT MAX(v.version) FROM clients_agreement v
-                       WHERE v.engagement_id = a.engagement_id)
+    WHERE f.fpos <= f.np_n
+    GROUP BY f.engagement_id, f.np_n, f.below
+    HAVING COUNT(*) = f.np_n AND MAX(f.figure) < f.below - %(eps)s AND COUNT(p.meeting_id) = 0
 ),
 tagged AS (
-    SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.engagement_id
-                                   ORDER BY t.starts_at DESC, t.meeting_id DESC) AS pos
+    SELECT y.*, ROW_NUMBER() OVER (PARTITION BY y.engagement_id
+                                   ORDER BY y.starts_at DESC, y.meeting_id DESC) AS tpos
     FROM (
-        SELECT a.meeting_id, a.meeting_uid, a.engagement_id, a.starts_at, COUNT(*) AS topics,
-               SUM(CASE WHEN mf.focusarea_id = cf.primary_focus_id THEN 0 ELSE 1 END) AS off_topics
+        SELECT a.meeting_id, a.meeting_uid, a.engagement_id, a.starts_at, a.drift_k, a.drift_share,
+               COUNT(*) AS topics,
+               SUM(CASE WHEN mf.focusarea_id = a.primary_focus_id THEN 0 ELSE 1 END) AS off_topics
         FROM attended a
         JOIN meetings_meeting_focus_areas mf ON mf.meeting_id = a.meeting_id
-        JOIN current_focus cf ON cf.engagement_id = a.engagement_id
-        WHERE a.status = 'held'
-        GROUP BY a.meeting_id, a.meeting_uid, a.engagement_id, a.starts_at
-    ) t
+        WHERE a.status = 'held' AND a.primary_focus_id IS NOT NULL
+        GROUP BY a.meeting_id, a.meeting_uid, a.engagement_id, a.starts_at, a.drift_k, a.drift_share
+    ) y
 ),
 drift AS (
-    SELECT t.engagement_id, SUM(t.off_topics) AS off_topics, SUM(t.topics) AS topics
+    SELECT t.engagement_id
     FROM tagged t
-    JOIN eng ON eng.engagement_id = t.engagement_id
-    WHERE t.pos <= eng.drift_k
-    GROUP BY t.engagement_id, eng.drift_k, eng.drift_share
-    HAVING COUNT(*) = eng.drift_k
-       AND SUM(t.off_topics) >= eng.drift_share * SUM(t.topics) - %(eps)s
+    WHERE t.tpos <= t.drift_k
+    GROUP BY t.engagement_id, t.drift_k, t.drift_share
+    HAVING COUNT(*) = t.drift_k AND SUM(t.off_topics) >= t.drift_share * SUM(t.topics) - %(eps)s
 ),
 no_shows AS (
     SELECT a.engagement_id
     FROM attended a
-    JOIN eng ON eng.engagement_id = a.engagement_id
-    WHERE a.pos <= eng.no_show_n
-    GROUP BY a.engagement_id, eng.no_show_n
-    HAVING COUNT(*) = eng.no_show_n
-       AND SUM(CASE WHEN a.status = 'no_show' THEN 1 ELSE 0 END) = eng.no_show_n
+    WHERE a.pos <= a.no_show_n
+    GROUP BY a.engagement_id, a.no_show_n
+    HAVING COUNT(*) = a.no_show_n
+       AND SUM(CASE WHEN a.status = 'no_show' THEN 1 ELSE 0 END) = a.no_show_n
+),
+evidence AS (
+    SELECT f.engagement_id, 'nonproductive' AS kind, f.meeting_id, f.meeting_uid, f.starts_at,
+           f.figure AS value, NULL AS off_topics, NULL AS topics, f.below AS threshold,
+           f.np_n AS window_size
+    FROM figured f
+    WHERE f.fpos <= f.np_n AND f.engagement_id IN (SELECT engagement_id FROM nonproductive)
+    UNION ALL
+    SELECT t.engagement_id, 'focus_drift', t.meeting_id, t.meeting_uid, t.starts_at,
+           CAST(t.off_topics AS DOUBLE PRECISION) / t.topics, t.off_topics, t.topics,
+           t.drift_share, t.drift_k
+    FROM tagged t
+    WHERE t.tpos <= t.drift_k AND t.engagement_id IN (SELECT engagement_id FROM drift)
+    UNION ALL
+    SELECT a.engagement_id, 'no_shows', a.meeting_id, a.meeting_uid, a.starts_at,
+           NULL, NULL, NULL, NULL, a.no_show_n
+    FROM attended a
+    WHERE a.pos <= a.no_show_n AND a.engagement_id IN (SELECT engagement_id FROM no_shows)
 )
-SELECT eng.engagement_id, eng.engagement_uid, eng.client_uid, 'nonproductive' AS kind,
-       f.meeting_uid, f.starts_at, f.figure AS value, NULL AS off_topics, NULL AS topics,
-       eng.below AS threshold, eng.np_n AS window_size,
-       c.commitment_uid, c.outcome, c.credit
-FROM nonproductive n
-JOIN eng ON eng.engagement_id = n.engagement_id
-JOIN figured f ON f.engagement_id = n.engagement_id AND f.pos <= eng.np_n
-JOIN counted c ON c.meeting_id = f.meeting_id
-UNION ALL
-SELECT eng.engagement_id, eng.engagement_uid, eng.client_uid, 'focus_drift',
-       t.meeting_uid, t.starts_at, CAST(t.off_topics AS DOUBLE PRECISION) / t.topics,
-       d.off_topics, d.topics, eng.drift_share, eng.drift_k, NULL, NULL, NULL
-FROM drift d
-JOIN eng ON eng.engagement_id = d.engagement_id
-JOIN tagged t ON t.engagement_id = d.engagement_id AND t.pos <= eng.drift_k
-UNION ALL
-SELECT eng.engagement_id, eng.engagement_uid, eng.client_uid, 'no_shows',
-       a.meeting_uid, a.starts_at, NULL, NULL, NULL, NULL, eng.no_show_n, NULL, NULL, NULL
-FROM no_shows ns
-JOIN eng ON eng.engagement_id = ns.engagement_id
-JOIN attended a ON a.engagement_id = ns.engagement_id AND a.pos <= eng.no_show_n
+SELECT v.engagement_id, eng.engagement_uid, eng.client_uid, v.kind, v.meeting_uid, v.starts_at,
+       v.value, v.off_topics, v.topics, v.threshold, v.window_size,
+       c.uid, c.outcome,
+       CASE c.outcome WHEN 'kept' THEN 1.0
+                      WHEN 'partly_kept' THEN CAST(c.kept_fraction AS DOUBLE PRECISION)
+                      WHEN 'missed' THEN 0.0 END
+FROM evidence v
+JOIN eng ON eng.engagement_id = v.engagement_id
+LEFT JOIN commitments_commitment c
+       ON v.kind = 'nonproductive' AND c.reviewed_in_id = v.meeting_id
+      AND c.outcome IN ('kept', 'partly_kept', 'missed')
 ORDER BY 1, 4, 6, 5, 12
 """
 
@@ -228,8 +230,7 @@ def conditions(rows):
             if row["threshold"] is not None:
                 evidence["threshold"] = float(row["threshold"])
             if row["kind"] == "focus_drift":
-                evidence["off_topics"] = int(row["off_topics"])
-                evidence["topics"] = int(row["topics"])
+                evidence["off_topics"] = evidence["topics"] = 0
             entry = found[key] = (as_uid(row["client_uid"]), as_uid(row["engagement_uid"]), evidence)
         evidence = entry[2]
         meeting_uid = as_uid(row["meeting_uid"])
@@ -240,6 +241,8 @@ def conditions(rows):
                 meeting["figure"] = _share(row["value"])
             elif row["kind"] == "focus_drift":
                 meeting["off_share"] = _share(row["value"])
+                evidence["off_topics"] += int(row["off_topics"])
+                evidence["topics"] += int(row["topics"])
             evidence["meetings"].append(meeting)
         if row["commitment_uid"] is not None:
             evidence["commitments"].append({
