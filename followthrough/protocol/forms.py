@@ -26,7 +26,8 @@ def note_field():
 
 
 class OpenInterventionForm(forms.Form):
-    trigger = forms.ChoiceField(choices=Intervention.Trigger.choices, initial=Intervention.Trigger.MANUAL)
+    trigger = forms.ChoiceField(label="What prompts it", choices=Intervention.Trigger.choices,
+                                initial=Intervention.Trigger.MANUAL, required=False)
     flag = forms.CharField(required=False, widget=forms.HiddenInput)
 
 

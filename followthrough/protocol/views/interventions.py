@@ -43,7 +43,7 @@ def intervention_open(request, uid):
     flags = list(Flag.objects.visible_to(request.user).open().filter(engagement=engagement))
     form = OpenInterventionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        flag, trigger = None, form.cleaned_data["trigger"]
+        flag, trigger = None, form.cleaned_data["trigger"] or Intervention.Trigger.MANUAL
         if form.cleaned_data["flag"]:
             flag = get_visible_or_404(Flag.objects.filter(engagement=engagement), request.user,
                                       form.cleaned_data["flag"])
