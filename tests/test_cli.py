@@ -78,6 +78,17 @@ def test_createcoach_needs_a_terminal_or_password_stdin(db, monkeypatch):
         call_command("createcoach", practice="P", username="u", email="u@example.org", name="U V")
 
 
+def test_createcoach_prompts_twice_on_a_terminal(db, monkeypatch):
+    answers = iter([GOOD_PASSWORD, GOOD_PASSWORD, GOOD_PASSWORD, "something else"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    options = {"practice": "P", "email": "t@example.org", "name": "Tess Ode"}
+    call_command("createcoach", username="tess", stdout=StringIO(), **options)
+    assert authenticate(username="tess", password=GOOD_PASSWORD) is not None
+    with pytest.raises(CommandError, match="the two passwords differ"):
+        call_command("createcoach", username="tess2", **options)
+
+
 @pytest.fixture
 def served(monkeypatch):
     calls = []
