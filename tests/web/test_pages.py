@@ -129,3 +129,18 @@ def test_a_new_client_lands_on_their_file(as_coach, coach):
         "Nia Obi", "Africa/Lagos", coach.practice)
     assert page.context["selected"].state == "active"
     assert "Write the agreement" in page_text(page)
+
+
+def test_the_file_shows_each_commitments_lineage_both_ways(as_coach, coach, commitment):
+    from followthrough.commitments.models import Commitment
+    from followthrough.commitments.services import commitment_create
+
+    trimmed = commitment_create(
+        engagement=commitment.engagement, by=coach.user, description="Email two planners",
+        due_on=date.today() + timedelta(days=5), derived_from=commitment,
+        derivation=Commitment.Derivation.TRIMMED)
+    page = as_coach.get(reverse("client_file", args=[commitment.engagement.client.uid]))
+    text = page_text(page)
+    assert f'Trimmed from <a href="#c-{commitment.uid}">“Email five wedding planners”</a>' in text
+    assert f'Trimmed as <a href="#c-{trimmed.uid}">“Email two planners”</a>' in text
+    assert "Commitments set outside a meeting" in text

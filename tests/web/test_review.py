@@ -45,7 +45,7 @@ def new_row(n, description="", due_on="", **extra):
     row = {f"new-{n}-description": description, f"new-{n}-due_on": due_on,
            f"new-{n}-planned_at_0": "", f"new-{n}-planned_at_1": "",
            f"new-{n}-minutes_needed": "", f"new-{n}-tools_needed": "",
-           f"new-{n}-has_tools": "unknown", f"new-{n}-derived": ""}
+           f"new-{n}-has_tools": "unknown"}
     row.update({f"new-{n}-{key}": value for key, value in extra.items()})
     return row
 
@@ -147,7 +147,7 @@ def test_a_complete_review_is_saved_at_once(as_coach, url, meeting, commitment, 
             f"goal-{goal.uid}": "-1",
             **new_row(1, "Email five wedding planners again", due, planned_at_0=due,
                       planned_at_1="09:30", minutes_needed="60", tools_needed="price list",
-                      has_tools="true", derived=f"reinstated:{commitment.uid}"),
+                      has_tools="true"),
             **new_row(2),
             **new_row(3, "Draft a menu", due)}
     response = as_coach.post(url, data)
@@ -160,15 +160,16 @@ def test_a_complete_review_is_saved_at_once(as_coach, url, meeting, commitment, 
     assert commitment.reviewed_in == meeting == second.reviewed_in
     made = list(meeting.commitments_made.order_by("pk"))
     assert [c.description for c in made] == ["Email five wedding planners again", "Draft a menu"]
-    reinstated = made[0]
-    assert (reinstated.derived_from, reinstated.derivation) == (commitment, "reinstated")
-    local = timezone.localtime(reinstated.planned_at, timezone.get_fixed_timezone(0))
-    assert reinstated.planned_at.tzinfo is not None and local.minute == 30
-    assert reinstated.has_tools is True and reinstated.minutes_needed == 60
+    planned = made[0]
+    assert planned.derived_from is None  # deriving is the protocol's step, with its plan rules
+    local = timezone.localtime(planned.planned_at, timezone.get_fixed_timezone(0))
+    assert planned.planned_at.tzinfo is not None and local.minute == 30
+    assert (planned.has_tools, planned.minutes_needed, planned.tools_needed) == (
+        True, 60, "price list")
     assert GoalScore.objects.get(meeting=meeting, goal=goal).level == -1
     page = as_coach.get(response["Location"])
     assert "Review saved: 2 reviewed, 2 new commitments." in page_text(page)
-    assert "Reinstated from" in page_text(page)
+    assert "Email five wedding planners again" in page_text(page)
 
     again = as_coach.get(url)
     text = page_text(again)

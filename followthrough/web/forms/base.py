@@ -22,7 +22,7 @@ def apply_service_errors(form, exc, field_map=None):
         return
     for key, errors in exc.error_dict.items():
         name = field_map.get(key, key)
-        if name in form.fields and name not in form.errors:
+        if name in form.fields:
             form.add_error(name, errors)
         else:
             form.add_error(None, [message for error in errors for message in error.messages])

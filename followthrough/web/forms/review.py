@@ -66,22 +66,15 @@ class NewCommitmentForm(forms.Form):
     tools_needed = forms.CharField(label="Tools needed", max_length=300, required=False)
     has_tools = forms.NullBooleanField(label="Client has the tools?", required=False,
                                        widget=forms.NullBooleanSelect)
-    derived = forms.ChoiceField(label="Comes from", required=False)
 
-    def __init__(self, *args, index, meeting, due=(), **kwargs):
+    # No "reinstates/trims" choice here on purpose: deriving from a missed commitment is the
+    # protocol's new-goal step, which refuses it until the plan is answered.
+
+    def __init__(self, *args, index, meeting, **kwargs):
         self.index = index
         self.meeting = meeting
         kwargs.setdefault("prefix", f"new-{index}")
         super().__init__(*args, **kwargs)
-        self.sources = {str(c.uid): c for c in due}
-        choices = [("", "A new commitment")]
-        for commitment in due:
-            short = commitment.description[:60]
-            choices.append((f"reinstated:{commitment.uid}", f"Reinstates: {short}"))
-            choices.append((f"trimmed:{commitment.uid}", f"Trims: {short}"))
-        self.fields["derived"].choices = choices
-        if len(choices) == 1:
-            self.fields["derived"].widget = forms.HiddenInput()
 
     def clean_due_on(self):
         due_on = self.cleaned_data["due_on"]
@@ -91,14 +84,8 @@ class NewCommitmentForm(forms.Form):
 
     def values(self):
         """The keyword arguments `meeting_review` takes for this new commitment."""
-        data = self.cleaned_data
-        values = {name: data[name] for name in ("description", "due_on", "planned_at",
-                                                 "minutes_needed", "tools_needed", "has_tools")}
-        if data.get("derived"):
-            derivation, uid = data["derived"].split(":", 1)
-            values["derived_from"] = self.sources[uid]
-            values["derivation"] = derivation
-        return values
+        return {name: self.cleaned_data[name] for name in (
+            "description", "due_on", "planned_at", "minutes_needed", "tools_needed", "has_tools")}
 
 
 class GoalScoresForm(forms.Form):

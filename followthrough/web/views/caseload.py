@@ -1,5 +1,6 @@
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from followthrough.clients.models import Engagement
 from followthrough.web import queries
@@ -7,6 +8,7 @@ from followthrough.web.decorators import coach_required
 
 
 @coach_required
+@require_GET
 def caseload(request):
     rows = queries.caseload(request.coach, request.user)
     state = request.GET.get("state", "")

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from followthrough.access import get_visible_or_404
 from followthrough.clients import services
@@ -43,6 +43,7 @@ def client_create(request):
 
 
 @coach_required
+@require_GET
 def client_file(request, uid):
     client = get_visible_or_404(Client.objects.select_related("practice"), request.user, uid)
     data = queries.client_file(client, request.user, request.GET.get("engagement"))

@@ -28,8 +28,6 @@ from .common import file_url
 
 EMPTY_ROWS = 3
 NEW_ROW_KEY = re.compile(r"^new-(\d+)-description$")
-# Service error fields that the review forms hold under another name.
-SERVICE_FIELDS = {"derived_from": "derived", "derivation": "derived"}
 
 
 def _meeting(request, uid):
@@ -92,7 +90,7 @@ class ReviewPage:
         self.errors = []
 
     def _row(self, index, data=None, **kwargs):
-        return NewCommitmentForm(data, index=index, meeting=self.meeting, due=self.due, **kwargs)
+        return NewCommitmentForm(data, index=index, meeting=self.meeting, **kwargs)
 
     def is_valid(self):
         valid = [form.is_valid() for form in self.reviews]
@@ -125,7 +123,6 @@ class ReviewPage:
         for key, errors in exc.error_dict.items():
             messages_ = [m for error in errors for m in error.messages]
             prefix, _, field = key.rpartition("-")
-            field = SERVICE_FIELDS.get(field, field)
             form = reviews.get(prefix) or rows.get(prefix)
             if key in self.scores.fields:
                 self.scores.add_error(key, messages_)
@@ -186,5 +183,5 @@ def review_row(request, uid):
         raise Http404("No such row") from None
     if not 1 <= index <= MAX_NEW_ROWS:
         raise Http404("No such row")
-    form = NewCommitmentForm(index=index, meeting=meeting, due=_due(meeting))
+    form = NewCommitmentForm(index=index, meeting=meeting)
     return render(request, "web/partials/review_new_row.html", {"form": form})
