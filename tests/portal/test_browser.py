@@ -46,8 +46,8 @@ def shot(page, name):
     page.screenshot(path=str(ARTIFACTS / f"portal-{name}.png"), full_page=True)
 
 
-def test_client_opens_link_marks_done_and_answers_a_plan(browser_page, live_server, settings, coach, engagement,
-                                                         commitment):
+def test_client_opens_link_marks_done_and_answers_a_plan(browser_page, live_server, chain_head, settings, coach,
+                                                         engagement, commitment):
     settings.SITE_URL = live_server.url
     page = browser_page
     outreach = commitment_create(engagement=engagement, by=coach.user, description="Visit two wedding venues",

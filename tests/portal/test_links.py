@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.core import signing
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
@@ -156,7 +156,7 @@ def test_two_consumptions_of_one_link_let_exactly_one_through(send_link):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_clicks_sign_in_only_once(client_record, coach):
+def test_two_simultaneous_clicks_sign_in_only_once(chain_head, client_record, coach):
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith("file:memorydb"):
         # Shared-cache in-memory SQLite reports table locks instead of waiting; the
         # deterministic test above covers the logic, PostgreSQL runs this one.
@@ -169,11 +169,13 @@ def test_two_simultaneous_clicks_sign_in_only_once(client_record, coach):
     outcomes = []
 
     def click():
-        http = HttpClient()
-        barrier.wait()
-        response = http.post("/" + path)
-        outcomes.append((response.status_code, signed_in_as(http)))
-        connection.close()
+        try:
+            http = HttpClient()
+            barrier.wait()
+            response = http.post("/" + path)
+            outcomes.append((response.status_code, signed_in_as(http)))
+        finally:
+            connections.close_all()
 
     threads = [threading.Thread(target=click) for _ in range(2)]
     for thread in threads:
