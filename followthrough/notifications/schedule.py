@@ -190,3 +190,24 @@ def reconcile(*, now=None, commitment_ids=None) -> ReconcileResult:
 def reminders_schedule(*, commitment, now=None) -> ReconcileResult:
     """Bring one commitment's reminders up to date, e.g. right after it is made or moved."""
     return reconcile(now=now, commitment_ids=[commitment.pk])
+
+
+def reminder_terms_in_words(terms) -> str:
+    """The reminder terms of an agreement as one plain sentence or two, for pages and letters."""
+    if not terms.wants_reminders:
+        return "No email reminders."
+    parts = []
+    if terms.reminder_before:
+        days = terms.reminder_days_before
+        parts.append(f"{days} day{'s' if days != 1 else ''} before the due date "
+                     "(or on the day planned for it, if that is earlier)")
+    if terms.reminder_on_day:
+        parts.append("on the due date")
+    if terms.reminder_overdue:
+        parts.append("once the morning after, if it is still open")
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    text = f"Email reminders at {REMINDER_TIME:%H:%M} the client's time: {listed}."
+    if terms.quiet_hours():
+        text += (f" Quiet hours {terms.quiet_hours_start}–{terms.quiet_hours_end}: "
+                 f"a reminder due then waits until {terms.quiet_hours_end}.")
+    return text

@@ -27,7 +27,9 @@ from followthrough.practice.models import Practice
 
 from .emails import digest_message, reminder_message
 from .models import Delivery, Digest, DigestItem, Reminder
-from .schedule import reconcile
+from .schedule import reconcile, reminders_schedule
+
+__all__ = ["claim", "digests_prepare", "reconcile", "remind_pass", "reminders_schedule", "tidy"]
 
 log = logging.getLogger(__name__)
 

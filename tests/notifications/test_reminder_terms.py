@@ -7,6 +7,7 @@ from reminder_helpers import renegotiate
 from followthrough.clients.services import AGREEMENT_TERMS, agreement_create, engagement_reengage
 from followthrough.history.models import Event
 from followthrough.history.services import verify_records
+from followthrough.notifications.schedule import reminder_terms_in_words
 
 TERMS = ("reminder_before", "reminder_days_before", "reminder_on_day", "reminder_overdue",
          "quiet_hours_start", "quiet_hours_end")
@@ -64,3 +65,16 @@ def test_invalid_preferences_are_refused_naming_the_field(engagement, coach, foc
     assert field in errors
     assert any(words in message for message in errors[field]), errors
     assert not engagement.agreements.exists()
+
+
+def test_the_terms_read_as_plain_words(agreement, coach):
+    assert reminder_terms_in_words(agreement) == (
+        "Email reminders at 09:00 the client's time: 1 day before the due date (or on the day planned for it, "
+        "if that is earlier), on the due date and once the morning after, if it is still open.")
+    quiet = renegotiate(agreement, coach.user, reminder_before=False, reminder_overdue=False,
+                        quiet_hours_start="08:00", quiet_hours_end="10:00")
+    assert reminder_terms_in_words(quiet) == (
+        "Email reminders at 09:00 the client's time: on the due date. "
+        "Quiet hours 08:00–10:00: a reminder due then waits until 10:00.")
+    none = renegotiate(quiet, coach.user, reminder_on_day=False)
+    assert reminder_terms_in_words(none) == "No email reminders."
