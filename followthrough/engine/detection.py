@@ -214,16 +214,20 @@ def _share(value):
     return None if value is None else round(float(value), 4)
 
 
-def conditions(rows):
+def conditions(rows, known=frozenset()):
     """Group the detection rows into {(engagement_id, kind): (client_uid, engagement_uid, evidence)}.
 
     Rows come ordered by engagement, kind, meeting time, so each condition's evidence is
-    built from consecutive rows and memory holds one batch at most.
+    built from consecutive rows and memory holds one batch at most. Conditions in `known`
+    (flags already open) are only noted as present: their evidence is not needed again.
     """
     found = {}
     for raw in rows:
+        key = (raw[0], raw[3])
+        if key in known:
+            found[key] = None
+            continue
         row = dict(zip(COLUMNS, raw, strict=True))
-        key = (row["engagement_id"], row["kind"])
         entry = found.get(key)
         if entry is None:
             evidence = {"meetings": [], "commitments": [], "window": int(row["window"])}

@@ -79,7 +79,7 @@ def _q(name):
 SCAN = _q(EngagementScan._meta.db_table)
 
 
-def _detect(scope, params):
+def _detect(scope, params, known):
     """Stream the detection rows for the scope and group them by condition."""
     with connection.cursor() as cursor:
         cursor.execute(detection.detect_sql(scope), detection.detect_params(**params))
@@ -88,7 +88,7 @@ def _detect(scope, params):
             while chunk := cursor.fetchmany(2000):
                 yield from chunk
 
-        return detection.conditions(rows())
+        return detection.conditions(rows(), known)
 
 
 def _settle(*, scope, params, open_flags, lock_sql, lock_params, now, release_sql=None,
@@ -99,15 +99,14 @@ def _settle(*, scope, params, open_flags, lock_sql, lock_params, now, release_sq
             cursor.execute(lock_sql, lock_params)
             if cursor.rowcount == 0:
                 return []
-        wanted = _detect(scope, params)
         current = {
             (flag.engagement_id, flag.kind): flag
             for flag in open_flags.annotate(client_uid_=F("engagement__client__uid"),
                                             engagement_uid_=F("engagement__uid"))
         }
-        raise_flags = [(eid, kind, evidence, client_uid)
-                       for (eid, kind), (client_uid, _, evidence) in wanted.items()
-                       if (eid, kind) not in current]
+        wanted = _detect(scope, params, current.keys())
+        raise_flags = [(key[0], key[1], found[2], found[0])
+                       for key, found in wanted.items() if key not in current]
         clear_flags = [(flag, flag.client_uid_) for key, flag in current.items() if key not in wanted]
         created = flags_write(raise_flags=raise_flags, clear_flags=clear_flags, now=now)
         if release_sql:
