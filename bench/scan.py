@@ -54,10 +54,11 @@ def fresh_database(args):
     import psycopg
     from django.conf import settings
 
-    name = settings.DATABASES["default"]["NAME"]
-    params = {k: v for k, v in {"host": settings.DATABASES["default"].get("HOST"),
-                                "port": settings.DATABASES["default"].get("PORT"),
-                                "user": settings.DATABASES["default"].get("USER")}.items() if v}
+    db = settings.DATABASES["default"]
+    name = db["NAME"]
+    params = {k: v for k, v in {"host": db.get("HOST"), "port": db.get("PORT"),
+                                "user": db.get("USER"), "password": db.get("PASSWORD"),
+                                **db.get("OPTIONS", {})}.items() if v}
     with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')

@@ -29,12 +29,14 @@ from datetime import UTC, datetime
 
 from .models import EPSILON, Defaults
 
-# The engagements a statement looks at: those one scanner claimed, or exactly one.
+# The engagements a statement looks at: those one scanner claimed, exactly one, or an id
+# range (a scan batch; the scanner keeps only the rows of engagements it claimed).
 SCOPE_CLAIMED = (
     "JOIN engine_engagementscan s ON s.engagement_id = e.id AND s.claim_token = %(token)s",
     "",
 )
 SCOPE_ONE = ("", "AND e.id = %(engagement_id)s")
+SCOPE_RANGE = ("", "AND e.id > %(after)s AND e.id <= %(upto)s")
 
 # Written for SQLite's planner as much as PostgreSQL's: every join from a computed set goes
 # to an indexed table (meetings by engagement, commitments by reviewed_in, scores by

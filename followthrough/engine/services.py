@@ -6,9 +6,9 @@ or clear the difference in one transaction. The statement count of a unit is fix
 
 - `engagement_refresh` (one engagement) makes at most 11 statements, however long the
   engagement's history is;
-- `scan_pass` makes 2 statements per pass plus at most 13 per batch of `batch_size`
-  engagements (boundary, claim, lock, detect, open flags, 2 flag writes, 3 chain writes,
-  release; fewer when nothing changes), so its count depends on the number of batches,
+- `scan_pass` makes 2 statements per pass plus at most 14 per batch of `batch_size`
+  engagements (boundary, claim, lock, claimed ids, open flags, detect, 2 flag writes,
+  3 chain writes, release; fewer when nothing changes), so its count depends on the number of batches,
   never on how many clients a batch holds.
 
 Concurrency: a batch is claimed with a conditional UPDATE (`claim_token IS NULL OR the
@@ -92,19 +92,27 @@ def _detect(scope, params, known):
 
 
 def _settle(*, scope, params, open_flags, lock_sql, lock_params, now, release_sql=None,
-            release_params=()):
-    """One unit of work: detect, compare with the open flags, write the difference."""
+            release_params=(), members=None):
+    """One unit of work: detect, compare with the open flags, write the difference.
+
+    `members`, when given, is the query for the engagements this unit owns: the detection
+    scope may be wider (an id range, which both planners estimate well, where a claim
+    token would be estimated at one row and planned badly), and rows outside it are dropped.
+    """
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(lock_sql, lock_params)
             if cursor.rowcount == 0:
                 return []
+        owned = set(members) if members is not None else None
         current = {
             (flag.engagement_id, flag.kind): flag
             for flag in open_flags.annotate(client_uid_=F("engagement__client__uid"),
                                             engagement_uid_=F("engagement__uid"))
         }
         wanted = _detect(scope, params, current.keys())
+        if owned is not None:
+            wanted = {key: found for key, found in wanted.items() if key[0] in owned}
         raise_flags = [(key[0], key[1], found[2], found[0])
                        for key, found in wanted.items() if key not in current]
         clear_flags = [(flag, flag.client_uid_) for key, flag in current.items() if key not in wanted]
@@ -175,11 +183,13 @@ def _claimed_ids(token):
                 .values_list("engagement_id", flat=True))
 
 
-def _settle_batch(token, now, result):
+def _settle_batch(token, after, upto, now, result):
     scope_rows = EngagementScan.objects.filter(claim_token=token).values("engagement_id")
     try:
         return _settle(
-            scope=detection.SCOPE_CLAIMED, params={"token": token},
+            scope=detection.SCOPE_RANGE,
+            params={"after": after, "upto": upto if upto is not None else 2**62},
+            members=scope_rows.values_list("engagement_id", flat=True),
             open_flags=Flag.objects.open().filter(engagement_id__in=scope_rows),
             lock_sql=f"UPDATE {SCAN} SET scanned_at = %s WHERE claim_token = %s",
             lock_params=[now, token], now=now,
@@ -224,7 +234,7 @@ def scan_pass(*, batch_size=DEFAULT_BATCH_SIZE, on_change=None, now=None):
         if claimed:
             result.batches += 1
             result.engagements += claimed
-            for change in _settle_batch(token, batch_now, result):
+            for change in _settle_batch(token, after, upto, batch_now, result):
                 if change.change == "raised":
                     result.raised += 1
                 else:
