@@ -27,21 +27,30 @@ def _prep(model, name, value):
     return field.get_db_prep_save(value, connection)
 
 
+# Rows per INSERT statement: one multi-row VALUES instead of a round trip per row; 1000
+# rows of up to 12 columns stay well under both SQLite's and PostgreSQL's parameter limits.
+# A scan batch writes at most 3 flags per engagement, so a batch of 500 takes 2 statements.
+ROWS_PER_INSERT = 1000
+
+
 def _insert_many(model, names, rows):
     if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(model._meta.get_field(n).column) for n in names)
-    marks = ", ".join(["%s"] * len(names))
-    prepared = [[_prep(model, n, row[i]) for i, n in enumerate(names)] for row in rows]
+    marks = "(" + ", ".join(["%s"] * len(names)) + ")"
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", prepared)
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            chunk = rows[start:start + ROWS_PER_INSERT]
+            params = [_prep(model, n, row[i]) for row in chunk for i, n in enumerate(names)]
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([marks] * len(chunk))}",
+                           params)
 
 
 def events_append(changes, *, by=None):
     """Append one event per (action, obj, before, after, client_uid), in order.
 
-    Three statements whatever the number of changes: lock the chain head, insert the
+    Three statements for up to ROWS_PER_INSERT changes: lock the chain head, insert the
     events, move the head. Must run inside the transaction that makes the changes.
     """
     if not changes:
@@ -91,12 +100,16 @@ def flags_write(*, raise_flags, clear_flags, now, by=None):
             flag.cleared_at = now
             cleared.append((CLEARED, flag, before, flag.snapshot(), client_uid))
         table = connection.ops.quote_name(Flag._meta.db_table)
+        ids = [flag.pk for flag, _ in clear_flags]
         with connection.cursor() as cursor:
             # The `cleared_at IS NULL` guard keeps a flag cleared once, by one writer.
-            cursor.executemany(
-                f"UPDATE {table} SET cleared_at = %s WHERE id = %s AND cleared_at IS NULL",
-                [(_prep(Flag, "cleared_at", now), flag.pk) for flag, _ in clear_flags],
-            )
+            for start in range(0, len(ids), ROWS_PER_INSERT):
+                chunk = ids[start:start + ROWS_PER_INSERT]
+                cursor.execute(
+                    f"UPDATE {table} SET cleared_at = %s WHERE cleared_at IS NULL "
+                    f"AND id IN ({', '.join(['%s'] * len(chunk))})",
+                    [_prep(Flag, "cleared_at", now), *chunk],
+                )
         changes.extend(cleared)
     events_append(changes, by=by)
     return created
