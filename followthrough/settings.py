@@ -120,11 +120,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",
     "followthrough.history",
     "followthrough.practice",
     "followthrough.clients",
     "followthrough.meetings",
     "followthrough.commitments",
+    "followthrough.protocol",
     "followthrough.portal",
     "followthrough.engine",
     "followthrough.notifications",
@@ -183,6 +185,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("FT_STATIC_ROOT") or DATA_DIR / "static")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -199,6 +202,13 @@ EMAIL_HOST_USER = env_str("FT_EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("FT_EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("FT_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("FT_DEFAULT_FROM_EMAIL", "Followthrough <followthrough@localhost>")
+
+# How long a practice keeps a client's file after an engagement ends; closing letters say so.
+RECORD_RETENTION_YEARS = env_int("FT_RECORD_RETENTION_YEARS", 7, minimum=1)
+
+# Client portal sign-in links: how long a link stays valid, and how often one may be requested.
+FT_PORTAL_LINK_HOURS = env_int("FT_PORTAL_LINK_HOURS", 72, minimum=1)
+FT_PORTAL_LINK_REQUESTS_PER_HOUR = env_int("FT_PORTAL_LINK_REQUESTS_PER_HOUR", 3, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("FT_SECURE_COOKIES", False)

@@ -1,3 +1,4 @@
+import pytest
 from django.db import connection
 
 from followthrough.clients.services import client_update
@@ -45,3 +46,10 @@ def test_verify_names_a_record_edited_behind_the_apps_back(commitment):
     problems = verify_records()
     assert [p.kind for p in problems] == ["edited"]
     assert str(commitment.uid) in problems[0].message and "due_on" in problems[0].message
+
+
+def test_verify_reports_a_missing_log_head_and_writes_refuse_to_start_a_new_chain(client_record, coach):
+    ChainHead.objects.all().delete()
+    assert verify_chain().message == "the event log's head row is missing"
+    with pytest.raises(RuntimeError, match="head row is missing"):
+        client_update(client=client_record, by=coach.user, email="new@example.org")

@@ -61,7 +61,13 @@ def event_record(*, by, action, obj, before=None, after=None, client_uid=""):
         after = obj.snapshot()
     if not client_uid and hasattr(obj, "history_client_uid"):
         client_uid = obj.history_client_uid()
-    head = ChainHead.objects.select_for_update().get(pk=1)
+    head = ChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        # Only an empty log may start a new head; a missing head over existing events is
+        # tampering, and appending would hide it.
+        if Event.objects.exists():
+            raise RuntimeError("The event log's head row is missing; run `followthrough verify`.")
+        head, _ = ChainHead.objects.get_or_create(pk=1)
     seq = head.last_seq + 1
     at = timezone.now()
     fields = {
@@ -140,7 +146,11 @@ def verify_chain(*, chunk_size=2000):
         if event.prev_hash != prev_hash or hash_of(event) != event.hash:
             return Problem("altered", f"event #{event.seq} ({event.action}) was altered")
         expected_seq, prev_hash = expected_seq + 1, event.hash
-    head = ChainHead.objects.get(pk=1)
+    head = ChainHead.objects.filter(pk=1).first()
+    if head is None:
+        if expected_seq == 1:
+            return None
+        return Problem("truncated", "the event log's head row is missing")
     if head.last_seq != expected_seq - 1 or head.last_hash != prev_hash:
         return Problem(
             "truncated",
