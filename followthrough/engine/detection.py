@@ -29,13 +29,10 @@ from datetime import UTC, datetime
 
 from .models import EPSILON, Defaults
 
-# The engagements a statement looks at: those one scanner claimed, exactly one, or an id
-# range (a scan batch; the scanner keeps only the rows of engagements it claimed).
-SCOPE_CLAIMED = (
-    "JOIN engine_engagementscan s ON s.engagement_id = e.id AND s.claim_token = %(token)s",
-    "",
-)
-SCOPE_ONE = ("", "AND e.id = %(engagement_id)s")
+# The engagements a statement looks at: an id range (after, upto]. One engagement is the
+# range (id - 1, id]; a scan batch keeps only the rows of the engagements it claimed.
+# A range, not a join on the claim token, because both planners estimate a range well
+# (a fresh claim token is estimated at one row, and PostgreSQL then nests loops badly).
 SCOPE_RANGE = ("", "AND e.id > %(after)s AND e.id <= %(upto)s")
 
 # Written for SQLite's planner as much as PostgreSQL's: every join from a computed set goes

@@ -150,7 +150,7 @@ def engagement_refresh(*, engagement, now=None):
     with transaction.atomic():
         _ensure_scan_rows(engagement_id)
         return _settle(
-            scope=detection.SCOPE_ONE, params={"engagement_id": engagement_id},
+            scope=detection.SCOPE_RANGE, params={"after": engagement_id - 1, "upto": engagement_id},
             open_flags=Flag.objects.open().filter(engagement_id=engagement_id),
             lock_sql=f"UPDATE {SCAN} SET scanned_at = %s WHERE engagement_id = %s",
             lock_params=[now, engagement_id], now=now,
