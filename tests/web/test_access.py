@@ -60,8 +60,14 @@ def test_anonymous_visitors_are_sent_to_log_in(request, client, world, name, fix
     assert response["Location"].startswith(reverse("login") + "?next=" + quote(url.split("?")[0]))
 
 
+def test_a_client_landing_on_the_caseload_is_sent_to_their_portal(client, world):
+    client.force_login(world["client_user"])
+    response = client.get(reverse("caseload"))
+    assert response.status_code == 302 and response["Location"] == reverse("portal_home")
+
+
 @pytest.mark.parametrize(("name", "method"), [
-    ("caseload", "get"), ("client_create", "get"), ("client_create", "post"),
+    ("client_create", "get"), ("client_create", "post"),
 ])
 def test_pages_without_a_record_are_for_coaches_only(client, world, name, method):
     url = reverse(name)

@@ -144,3 +144,19 @@ def test_the_file_shows_each_commitments_lineage_both_ways(as_coach, coach, comm
     assert f'Trimmed from <a href="#c-{commitment.uid}">“Email five wedding planners”</a>' in text
     assert f'Trimmed as <a href="#c-{trimmed.uid}">“Email two planners”</a>' in text
     assert "Commitments set outside a meeting" in text
+
+
+def test_the_file_offers_the_portal_link_and_asks_for_a_missing_plan(as_coach, coach, engagement, client_record):
+    from django.core import mail
+
+    from followthrough.commitments.services import commitment_create
+
+    unplanned = commitment_create(engagement=engagement, by=coach.user, description="Draft the menu",
+                                  due_on=date.today() + timedelta(days=5))
+    file_url = reverse("client_file", args=[client_record.uid])
+    text = page_text(as_coach.get(file_url))
+    assert "Email Bob Stone a sign-in link to their portal" in text
+    assert reverse("portal_ask_plan", args=[unplanned.uid]) in text
+    response = as_coach.post(reverse("portal_ask_plan", args=[unplanned.uid]), {"next": file_url})
+    assert response.status_code == 302
+    assert mail.outbox and mail.outbox[-1].to == ["bob@example.org"]

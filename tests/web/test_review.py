@@ -218,3 +218,14 @@ def test_a_planned_meeting_is_not_reviewed_yet(as_coach, engagement, coach, comm
     response = as_coach.post(url, outcome(commitment, "kept"))
     assert "Record it as held first" in " ".join(response.context["page"].errors)
     assert event_count() == before
+
+
+def test_a_clients_own_report_shows_on_the_review_row_until_the_coach_confirms(
+        as_coach, url, commitment, client_user):
+    from followthrough.commitments.services import commitment_client_report
+
+    commitment_client_report(commitment=commitment, by=client_user, note="Sent all five on Sunday")
+    text = page_text(as_coach.get(url))
+    assert "Client reports done" in text and "Sent all five on Sunday" in text
+    commitment.refresh_from_db()
+    assert commitment.outcome == "open"

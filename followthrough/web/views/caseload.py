@@ -1,15 +1,23 @@
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from followthrough.access import client_of
 from followthrough.clients.models import Engagement
 from followthrough.web import queries
 from followthrough.web.decorators import coach_required
 
 
-@coach_required
 @require_GET
 def caseload(request):
+    # "/" is where every login lands; a client's home is their portal.
+    if client_of(request.user) is not None:
+        return redirect("portal_home")
+    return _coach_caseload(request)
+
+
+@coach_required
+def _coach_caseload(request):
     rows = queries.caseload(request.coach, request.user)
     state = request.GET.get("state", "")
     if state not in Engagement.State.values:
