@@ -388,7 +388,7 @@ def main():
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--sqlite-path", default="/tmp/ft-bench.sqlite3")
     parser.add_argument("--pg-url", default="postgres://postgres@/ftbench?host=/tmp&port=5433")
-    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--per-meeting", type=int, default=3, help="commitments reviewed per meeting")
     parser.add_argument("--phase", choices=["all", "build", "measure"], default="all")
     args = parser.parse_args()

@@ -27,10 +27,19 @@ def _prep(model, name, value):
     return field.get_db_prep_save(value, connection)
 
 
-# Rows per INSERT statement: one multi-row VALUES instead of a round trip per row; 1000
-# rows of up to 12 columns stay well under both SQLite's and PostgreSQL's parameter limits.
-# A scan batch writes at most 3 flags per engagement, so a batch of 500 takes 2 statements.
-ROWS_PER_INSERT = 1000
+def _max_params():
+    """Parameters one statement may carry: SQLite before 3.32 allows 999, later 32766."""
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
+    return 65535
+
+
+def _rows_per_statement(columns):
+    # One multi-row VALUES instead of a round trip per row: a scan batch of 1000
+    # engagements (at most 3000 flags) takes one or two statements per table.
+    return max(1, _max_params() // columns - 1)
 
 
 def _insert_many(model, names, rows):
@@ -40,8 +49,9 @@ def _insert_many(model, names, rows):
     columns = ", ".join(connection.ops.quote_name(model._meta.get_field(n).column) for n in names)
     marks = "(" + ", ".join(["%s"] * len(names)) + ")"
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), ROWS_PER_INSERT):
-            chunk = rows[start:start + ROWS_PER_INSERT]
+        step = _rows_per_statement(len(names))
+        for start in range(0, len(rows), step):
+            chunk = rows[start:start + step]
             params = [_prep(model, n, row[i]) for row in chunk for i, n in enumerate(names)]
             cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([marks] * len(chunk))}",
                            params)
@@ -50,8 +60,9 @@ def _insert_many(model, names, rows):
 def events_append(changes, *, by=None):
     """Append one event per (action, obj, before, after, client_uid), in order.
 
-    Three statements for up to ROWS_PER_INSERT changes: lock the chain head, insert the
-    events, move the head. Must run inside the transaction that makes the changes.
+    Three statements for a scan batch's worth of changes (more only past the database's
+    parameter limit): lock the chain head, insert the events, move the head. Must run
+    inside the transaction that makes the changes.
     """
     if not changes:
         return
@@ -103,8 +114,9 @@ def flags_write(*, raise_flags, clear_flags, now, by=None):
         ids = [flag.pk for flag, _ in clear_flags]
         with connection.cursor() as cursor:
             # The `cleared_at IS NULL` guard keeps a flag cleared once, by one writer.
-            for start in range(0, len(ids), ROWS_PER_INSERT):
-                chunk = ids[start:start + ROWS_PER_INSERT]
+            step = _rows_per_statement(1)
+            for start in range(0, len(ids), step):
+                chunk = ids[start:start + step]
                 cursor.execute(
                     f"UPDATE {table} SET cleared_at = %s WHERE cleared_at IS NULL "
                     f"AND id IN ({', '.join(['%s'] * len(chunk))})",

@@ -6,10 +6,11 @@ or clear the difference in one transaction. The statement count of a unit is fix
 
 - `engagement_refresh` (one engagement) makes at most 11 statements, however long the
   engagement's history is;
-- `scan_pass` makes 2 statements per pass plus at most 14 per batch of `batch_size`
-  engagements (boundary, claim, lock, claimed ids, open flags, detect, 2 flag writes,
-  3 chain writes, release; fewer when nothing changes), so its count depends on the number of batches,
-  never on how many clients a batch holds.
+- `scan_pass` makes 2 statements per pass plus 14 per batch of `batch_size` engagements
+  (boundary, claim, lock, claimed ids, open flags, detect, insert flags, clear flags, 3
+  chain writes, release; fewer when nothing changes; one more per table only when a batch
+  changes more flags than one statement's parameter limit holds), so its count depends
+  on the number of batches, never on how many clients a batch holds.
 
 Concurrency: a batch is claimed with a conditional UPDATE (`claim_token IS NULL OR the
 lease ran out`) committed on its own, so a second scanner skips it; the unit of work then
@@ -42,7 +43,7 @@ from .models import (
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BATCH_SIZE = 500
+DEFAULT_BATCH_SIZE = 1000
 LEASE = timedelta(minutes=10)
 
 
