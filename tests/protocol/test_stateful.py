@@ -137,7 +137,8 @@ class ProtocolMachine(RuleBasedStateMachine):
         self.post_step("reaffirm", "/interventions/{uid}/steps/reaffirm/", data, valid)
 
     def _review_file(self, valid, variant):
-        data = {"meetings_count": variant + 1 if valid else variant - 1, "client_reaction": "Fair."}
+        # Refused: no meetings chosen, or not gone through with the client.
+        data = {"meetings_count": variant + 1 if valid or not variant % 2 else -variant, "client_reaction": "Fair."}
         if valid or variant % 2:
             data["shown"] = "on"
         self.post_step("review_file", "/interventions/{uid}/review-file/", data, valid)
