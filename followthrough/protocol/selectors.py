@@ -158,8 +158,7 @@ def intervention_page(intervention):
         "letters": list(intervention.letters.order_by("-created_at")),
         "file_reviews": list(intervention.file_reviews.order_by("-created_at")),
         "letter_kinds": _letter_kinds(intervention, done),
-        "earlier": list(engagement.interventions.exclude(pk=intervention.pk).order_by("-opened_at")
-                        .only("uid", "opened_at", "closed_at", "outcome", "trigger")),
+        "earlier": list(engagement.interventions.exclude(pk=intervention.pk).order_by("-opened_at")),
     }
 
 
