@@ -16,7 +16,7 @@ from followthrough.meetings.models import Meeting
 from followthrough.practice.models import FocusArea
 
 from .models import STEP_ORDER, Intervention, Letter, Step
-from .services import current_agreement
+from .services import REAFFIRM_RESPONSES, current_agreement
 
 # How many consecutive held meetings back above the threshold close an intervention as
 # recovered (PRODUCT.md: M, default 2).
@@ -103,29 +103,43 @@ def drifted_focus(engagement, agreement, last=3):
     return FocusArea.objects.filter(pk=tags.most_common(1)[0][0]).first()
 
 
-def step_rows(steps, coaches_by_uid=None, commitments_by_uid=None):
+# Stored codes in step details, in the words the page uses.
+VALUE_LABELS = {
+    "response": REAFFIRM_RESPONSES,
+    "outcome": {"back_on_track": "Back on track", "pause": "Pause", "end": "End", "refer": "Refer"},
+    "mode": {"reinstate": "Reinstate the missed commitment", "trim": "A smaller, trimmed commitment"},
+    "choice": {"amend": "Amend the agreement to the new focus", "refer": "Refer to an associate"},
+}
+
+
+def step_rows(steps, references=None):
     """Each recorded step with its details spelled out for people."""
+    coaches, commitments, areas = references or ({}, {}, {})
     for step in steps:
         shown = []
         for key, value in (step.details or {}).items():
-            if key == "to_coach" and coaches_by_uid is not None:
-                value = coaches_by_uid.get(value, value)
-            elif key == "commitments" and commitments_by_uid is not None:
-                value = "; ".join(str(commitments_by_uid.get(uid, uid)) for uid in value)
-            elif key == "source" and commitments_by_uid is not None:
-                value = commitments_by_uid.get(value, value)
+            if key == "to_coach":
+                value = coaches.get(value, value)
+            elif key == "commitments":
+                value = "; ".join(str(commitments.get(uid, uid)) for uid in value)
+            elif key == "source":
+                value = commitments.get(value, value)
+            elif key == "focus_area":
+                value = areas.get(value, value)
             elif key == "work_request_declined":
                 value = "yes" if value else "no"
+            elif key in VALUE_LABELS:
+                value = VALUE_LABELS[key].get(value, value)
             shown.append((DETAIL_LABELS.get(key, key.replace("_", " ").capitalize()), value))
         step.shown_details = [(label, value) for label, value in shown if value not in (None, "")]
     return steps
 
 
-def _step_references(steps):
-    """Coaches and commitments named in step details, loaded in 2 queries."""
+def _step_references(steps, practice_id):
+    """Coaches, commitments and focus areas named in step details (at most 3 queries)."""
     from followthrough.practice.models import Coach
 
-    coach_uids, commitment_uids = set(), set()
+    coach_uids, commitment_uids, slugs = set(), set(), set()
     for step in steps:
         details = step.details or {}
         if details.get("to_coach"):
@@ -133,17 +147,18 @@ def _step_references(steps):
         commitment_uids.update(details.get("commitments", []))
         if details.get("source"):
             commitment_uids.add(details["source"])
-    coaches = _by_uid(Coach.objects.all(), coach_uids)
-    commitments = _by_uid(Commitment.objects.all(), commitment_uids)
-    return coaches, commitments
+        if details.get("focus_area"):
+            slugs.add(details["focus_area"])
+    areas = dict(FocusArea.objects.filter(practice_id=practice_id, slug__in=slugs).values_list("slug", "name")) \
+        if slugs else {}
+    return _by_uid(Coach.objects.all(), coach_uids), _by_uid(Commitment.objects.all(), commitment_uids), areas
 
 
 def intervention_page(intervention):
     """What the guided page shows, besides its forms. A fixed number of queries."""
     engagement = intervention.engagement
     steps = list(intervention.steps.select_related("by").order_by("at", "pk"))
-    coaches, commitments = _step_references(steps)
-    step_rows(steps, coaches, commitments)
+    step_rows(steps, _step_references(steps, engagement.coach.practice_id))
     agreement = current_agreement(engagement)
     goals = list(agreement.goals.all()) if agreement else []
     recommended, reason = intervention.recommended_step()
@@ -157,12 +172,15 @@ def intervention_page(intervention):
         "referrals": list(intervention.referrals.select_related("to_coach", "focus_area")),
         "letters": list(intervention.letters.order_by("-created_at")),
         "file_reviews": list(intervention.file_reviews.order_by("-created_at")),
-        "letter_kinds": _letter_kinds(intervention, done),
+        "letter_kinds": letter_kinds(intervention, done),
         "earlier": list(engagement.interventions.exclude(pk=intervention.pk).order_by("-opened_at")),
     }
 
 
-def _letter_kinds(intervention, done):
+def letter_kinds(intervention, done=None):
+    """The letters that follow from what the intervention recorded, as (kind, label)."""
+    if done is None:
+        done = set(intervention.steps.values_list("step", flat=True))
     kinds = [kind for step in STEP_ORDER if step in done for kind in LETTER_FOR_STEP.get(step, ())]
     closing = LETTER_FOR_OUTCOME.get(intervention.outcome)
     if closing:

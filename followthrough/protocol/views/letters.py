@@ -30,7 +30,7 @@ def draft_for(intervention, kind, by):
 def letter_create(request, uid):
     intervention = load_intervention(request, uid)
     form = LetterDraftForm(request.POST)
-    offered = {kind for kind, _ in selectors.intervention_page(intervention)["letter_kinds"]}
+    offered = {kind for kind, _ in selectors.letter_kinds(intervention)}
     if not form.is_valid() or form.cleaned_data["kind"] not in offered:
         messages.error(request, "That letter does not follow from a step recorded here yet.")
         return redirect(intervention_url(intervention, "letters"))
