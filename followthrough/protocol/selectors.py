@@ -35,6 +35,10 @@ LETTER_FOR_OUTCOME = {
     Intervention.Outcome.RECOVERED: Letter.Kind.BACK_ON_TRACK,
 }
 
+# Flags name drift `focus_drift`; an intervention calls its trigger `drift`.
+TRIGGER_OF_FLAG = {"nonproductive": Intervention.Trigger.NONPRODUCTIVE, "focus_drift": Intervention.Trigger.DRIFT,
+                   "no_shows": Intervention.Trigger.NO_SHOWS}
+
 DETAIL_LABELS = {
     "choice": "Choice", "focus_area": "Focus area", "agreement_version": "New agreement version",
     "to_coach": "Associate", "response": "Client's response", "work_request": "Asked the coach to do",

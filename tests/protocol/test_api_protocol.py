@@ -219,3 +219,11 @@ def test_no_token_no_entry(api_records, client):
     gets, posts, _ = api_routes(api_records)
     anonymous = Api(client, PREFIX)
     assert {anonymous.get(path).status_code for path in gets} == {401}
+
+
+def test_the_router_documents_itself(api):
+    schema = api.get("openapi.json").json()
+    paths = schema["paths"]
+    assert "/protocol-api/interventions/{uid}/steps/new_goal" in paths
+    assert "/protocol-api/interventions/{uid}/steps/{step}" not in paths  # the catch-all stays out of the docs
+    assert paths["/protocol-api/interventions/{uid}"]["get"]["summary"].startswith("An intervention")

@@ -121,3 +121,16 @@ def test_file_review_pdf_comes_from_the_page_template(story, client, coach, enga
     used = {t.name for t in pdf.templates}
     assert {"protocol/file_review.html", "protocol/pdf_base.html", "protocol/_report.html"} <= used
     assert "base.html" not in used
+
+
+def test_sharing_a_file_review_from_its_page(story, client, coach, engagement):
+    story.held([], new=["Send the menu"])
+    intervention = intervention_open(engagement=engagement, by=coach.user)
+    review, _ = step_review_file(intervention=intervention, by=coach.user, meetings_count=1)
+    client.force_login(coach.user)
+    page = reverse("protocol:file_review", args=[review.uid])
+    assert "Share in the client's portal" in client.get(page).content.decode()
+    client.post(reverse("protocol:file_review_share", args=[review.uid]))
+    review.refresh_from_db()
+    assert review.shared_at is not None
+    assert "shared with the client" in client.get(page).content.decode()

@@ -28,12 +28,8 @@ from ..forms import (
 )
 from ..models import Intervention, Referral, Step
 from ..referrals import referral_candidates, referral_offer
+from ..selectors import TRIGGER_OF_FLAG
 from .common import intervention_url, load_intervention, page, service_failed
-
-# Flags name drift `focus_drift`; an intervention calls its trigger `drift`.
-TRIGGER_OF_FLAG = {Flag.Kind.NONPRODUCTIVE: Intervention.Trigger.NONPRODUCTIVE,
-                   Flag.Kind.FOCUS_DRIFT: Intervention.Trigger.DRIFT,
-                   Flag.Kind.NO_SHOWS: Intervention.Trigger.NO_SHOWS}
 
 
 @coach_required
