@@ -168,8 +168,8 @@ def test_a_corrupt_row_does_not_stop_the_pass(coach, focus, monkeypatch, caplog)
     else:
         real = services.detection.conditions
 
-        def conditions(rows):
-            found = real(rows)
+        def conditions(rows, known=frozenset()):
+            found = real(rows, known)
             if any(eid == bad.pk for eid, _ in found):
                 raise ValueError("corrupt row")
             return found
