@@ -248,3 +248,23 @@ def test_open_by_hand(as_coach, engagement, agreement, trigger):
     again = as_coach.post(url("intervention_open", engagement.uid), {"trigger": "manual"})
     assert "already has an open intervention" in text(again)
     assert Intervention.objects.count() == 1
+
+
+def test_new_goal_with_a_renegotiated_agreement(story, as_coach, clock, engagement):
+    three_missed(story)
+    intervention = open_from_flag(as_coach, engagement)
+    source = last_missed(engagement)
+    half = as_coach.post(url("intervention_step", intervention.uid, "new_goal"),
+                         plan(clock, source=str(source.uid), renegotiate="on", call_to_action=""))
+    errors = half.context["forms"]["new_goal"].errors
+    assert set(errors) == {"call_to_action", "renegotiation_reason"}
+    assert engagement.agreements.count() == 1
+    trimmed = plan(clock, source=str(source.uid), mode="trim", description="Email two planners",
+                   minutes_needed="25", renegotiate="on", call_to_action="Five catering enquiries a month",
+                   renegotiation_reason="Ten was more than the weeks allow right now.")
+    assert as_coach.post(url("intervention_step", intervention.uid, "new_goal"), trimmed).status_code == 302
+    latest = engagement.agreements.order_by("-version").first()
+    assert (latest.version, latest.call_to_action) == (2, "Five catering enquiries a month")
+    assert [g.title for g in latest.goals.all()] == ["Catering revenue"]  # goals carried into the new version
+    made = Commitment.objects.get(derivation="trimmed")
+    assert (made.description, made.minutes_needed, made.derived_from) == ("Email two planners", 25, source)

@@ -143,3 +143,22 @@ def test_amend_to_own_specialty_closes_as_amended(story, as_coach, engagement, c
     intervention.refresh_from_db()
     assert intervention.outcome == "amended"
     assert engagement.agreements.order_by("-version").first().primary_focus == focus["career"]
+
+
+def test_the_associate_can_decline(story, as_coach, client, engagement, associates, coach):
+    as_coach.post(url("intervention_open", engagement.uid), {"trigger": "drift"})
+    intervention = Intervention.objects.get()
+    as_coach.post(url("intervention_step", intervention.uid, "refer"),
+                  {"focus_area": "relationships", "to_coach": str(associates["cara"].uid)})
+    referral = Referral.objects.get()
+    client.force_login(associates["cara"].user)
+    client.post(url("referral_decline", referral.uid), {"note": "My caseload is full this month."})
+    referral.refresh_from_db()
+    assert referral.status == "declined"
+    assert client.post(url("referral_complete", referral.uid)).status_code == 200  # refused, with the reason shown
+    client.force_login(coach.user)
+    assert "declined the referral" in text(client.get(url("notifications")))
+    engagement.refresh_from_db()
+    intervention.refresh_from_db()
+    assert engagement.state == "active" and intervention.is_open  # the protocol goes on with Ana
+    assert intervention.recommended_step()[0] == "reaffirm"
