@@ -4,6 +4,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 
+from followthrough.engine.api import router as engine_router
+from followthrough.protocol.api import router as protocol_router
+
 from . import agreements_api, clients_api, commitments_api, history_api, meetings_api
 from .auth import AUTH
 from .common import errors_of
@@ -22,6 +25,8 @@ api = NinjaAPI(
 
 for module in (clients_api, agreements_api, meetings_api, commitments_api, history_api):
     api.add_router("/", module.router)
+api.add_router("/", engine_router)
+api.add_router("/", protocol_router)
 
 
 @api.exception_handler(DjangoValidationError)

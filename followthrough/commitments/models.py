@@ -107,12 +107,3 @@ class Commitment(TrackedModel):
             errors["derivation"] = "A reinstated, trimmed or preparation commitment names the one it comes from."
         if errors:
             raise ValidationError(errors)
-
-    @property
-    def credit(self):
-        """Share of this commitment counted as done; None when it does not count (open, waived)."""
-        return {
-            self.Outcome.KEPT: Decimal(1),
-            self.Outcome.MISSED: Decimal(0),
-            self.Outcome.PARTLY_KEPT: self.kept_fraction,
-        }.get(self.outcome)

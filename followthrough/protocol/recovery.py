@@ -1,8 +1,8 @@
 """Closing an intervention as recovered once the client is following through again.
 
 The engine recomputes an engagement after each meeting review (an on_commit hook in the
-meeting and commitment services). It has no callback registry, so whoever calls
-`engagement_refresh` calls `recovery_check_quietly` right after it.
+meeting and commitment services) and then sends `engagement_refreshed`; this module
+listens to it (connected in the app's ready()).
 """
 
 import logging
@@ -41,3 +41,7 @@ def recovery_check_quietly(engagement_id):
     except Exception:
         log.exception("protocol: recovery check of engagement %s failed", engagement_id)
         return None
+
+
+def on_engagement_refreshed(sender, engagement_id, **kwargs):
+    recovery_check_quietly(engagement_id)

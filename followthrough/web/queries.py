@@ -1,7 +1,6 @@
 """The reads behind the caseload and the client file, each a fixed number of queries."""
 
 from collections import defaultdict
-from decimal import Decimal
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -10,8 +9,11 @@ from django.utils import timezone
 
 from followthrough.clients.models import Client, Engagement, EngagementTransition
 from followthrough.commitments.models import Commitment
+from followthrough.engine.metrics import figure
+from followthrough.engine.selectors import engagement_flags, flag_reason
 from followthrough.history.selectors import events_for_client
 from followthrough.meetings.models import GoalScore, Meeting
+from followthrough.protocol.selectors import engagement_interventions
 
 OPEN_STATES = [state for state in Engagement.State.values if state != Engagement.State.ENDED]
 
@@ -103,7 +105,12 @@ def _engagement_file(engagement):
         meeting.made = made.get(meeting.pk, [])
         meeting.reviewed = reviewed.get(meeting.pk, [])
         meeting.follow_through = follow_through(meeting.reviewed)
+    flags = list(engagement_flags(engagement))
     return {
+        "open_flags": [(flag, flag_reason(flag)) for flag in flags if flag.cleared_at is None],
+        "interventions": engagement_interventions(engagement),
+        "letters": list(engagement.letters.order_by("-created_at")),
+        "referrals": list(engagement.referrals_out.select_related("to_coach", "focus_area")),
         "agreements": agreements,
         "current_agreement": agreements[0] if agreements else None,
         "meetings": meetings,
@@ -113,8 +120,5 @@ def _engagement_file(engagement):
 
 
 def follow_through(reviewed):
-    """Kept share of what a meeting reviewed: partial credit by its fraction, waived left out."""
-    credits = [c.credit for c in reviewed if c.credit is not None]
-    if not credits:
-        return None
-    return sum(credits, Decimal(0)) / len(credits)
+    """The engine's figure for what a meeting reviewed (waived left out; None if nothing counted)."""
+    return figure([(c.outcome, c.kept_fraction) for c in reviewed])

@@ -15,9 +15,11 @@ from followthrough.clients.models import Client, Engagement, EngagementTransitio
 from followthrough.commitments.models import Commitment
 from followthrough.meetings.models import GoalScore, Meeting
 
-# Session, user, coach, practice (for the time zone), client profile check, then the page.
-CASELOAD_QUERIES = 6
-CLIENT_FILE_QUERIES = 17
+# Session, user, coach, practice (for the time zone), client profile check, then the page
+# (the caseload's rows and its needs-attention flags).
+CASELOAD_QUERIES = 7
+# The file's own records, then its flags, interventions, letters, referrals and the chart's figures.
+CLIENT_FILE_QUERIES = 26
 
 
 def build_caseload(coach, count):

@@ -1,6 +1,7 @@
 """Small display helpers for the coach pages."""
 
-from decimal import Decimal
+import math
+from fractions import Fraction
 
 from django import template
 from django.utils import timezone
@@ -12,10 +13,10 @@ register = template.Library()
 
 @register.filter
 def percent(value):
-    """0.5 -> '50%'; None -> '—'."""
+    """0.5 -> '50%'; None -> '—'. Halves round up, as people expect (1/3 of 1.5 -> 50%)."""
     if value is None:
         return "—"
-    return f"{(Decimal(value) * 100).quantize(Decimal('1'))}%"
+    return f"{math.floor(Fraction(value) * 100 + Fraction(1, 2))}%"
 
 
 @register.filter
