@@ -42,6 +42,7 @@ from .models import (
     PracticeThresholds,
     check_thresholds,
 )
+from .signals import engagement_refreshed
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,8 @@ SCAN = _q(EngagementScan._meta.db_table)
 def _detect(scope, params, known):
     """Stream the detection rows for the scope and group them by condition."""
     with connection.cursor() as cursor:
-        cursor.execute(detection.detect_sql(scope), detection.detect_params(**params))
+        cursor.execute(detection.detect_sql(scope, connection.vendor),
+                       detection.detect_params(**params))
 
         def rows():
             while chunk := cursor.fetchmany(2000):
@@ -152,12 +154,14 @@ def engagement_refresh(*, engagement, now=None):
     now = now or timezone.now()
     with transaction.atomic():
         _ensure_scan_rows(engagement_id)
-        return _settle(
+        result = _settle(
             scope=detection.SCOPE_RANGE, params={"after": engagement_id - 1, "upto": engagement_id},
             open_flags=Flag.objects.open().filter(engagement_id=engagement_id),
             lock_sql=f"UPDATE {SCAN} SET scanned_at = %s WHERE engagement_id = %s",
             lock_params=[now, engagement_id], now=now,
         )
+    engagement_refreshed.send(sender=Flag, engagement_id=engagement_id)
+    return result
 
 
 def _next_boundary(after, batch_size):

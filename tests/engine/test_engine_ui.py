@@ -8,17 +8,10 @@ from django.template import Context, Template
 from followthrough.engine.models import Flag
 from followthrough.engine.services import scan_pass
 
-from . import engine_test_urls
-
 
 def login(client, user):
     client.force_login(user)
     return client
-
-
-@pytest.fixture
-def engine_urls(settings):
-    settings.ROOT_URLCONF = engine_test_urls
 
 
 @pytest.fixture
@@ -69,8 +62,7 @@ def test_chart_without_reviewed_meetings_says_so(engagement, agreement):
     assert "No reviewed meeting yet" in html
 
 
-def test_evidence_page_shows_the_meetings_and_commitments(client, coach, flagged, timeline,
-                                                          engine_urls):
+def test_evidence_page_shows_the_meetings_and_commitments(client, coach, flagged, timeline):
     response = login(client, coach.user).get(f"/flags/{flagged.uid}/")
     assert response.status_code == 200
     body = response.content.decode()
@@ -81,10 +73,10 @@ def test_evidence_page_shows_the_meetings_and_commitments(client, coach, flagged
 
 
 def test_evidence_page_is_404_for_another_coach_and_for_the_client(
-        client, colleague, client_user, flagged, engine_urls):
+        client, colleague, client_user, flagged):
     assert login(client, colleague.user).get(f"/flags/{flagged.uid}/").status_code == 404
     assert login(client, client_user).get(f"/flags/{flagged.uid}/").status_code == 404
 
 
-def test_evidence_page_needs_a_login(client, flagged, engine_urls):
+def test_evidence_page_needs_a_login(client, flagged):
     assert client.get(f"/flags/{flagged.uid}/").status_code == 302
