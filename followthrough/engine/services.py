@@ -4,12 +4,12 @@ Both entry points share one unit of work (`_settle`): lock the engagements' scan
 run the detection query for exactly those engagements, read their open flags, and raise
 or clear the difference in one transaction. The statement count of a unit is fixed, so:
 
-- `engagement_refresh` (one engagement) makes at most 11 statements, however long the
+- `engagement_refresh` (one engagement) makes at most 10 statements, however long the
   engagement's history is;
 - `scan_pass` makes 2 statements per pass (8 on SQLite, which also sets and restores
-  its page-cache pragmas) plus 14 per batch of `batch_size` engagements
-  (boundary, claim, lock, claimed ids, open flags, detect, insert flags, clear flags, 3
-  chain writes, release; fewer when nothing changes; one more per table only when a batch
+  its page-cache pragmas) plus 13 per batch of `batch_size` engagements
+  (boundary, claim, lock, open flags, detect, insert flags, clear flags, 3 chain writes,
+  release; fewer when nothing changes; one more per table only when a batch
   changes more flags than one statement's parameter limit holds), so its count depends
   on the number of batches, never on how many clients a batch holds.
 
@@ -96,35 +96,35 @@ def _detect(scope, params, known):
         return detection.conditions(rows(), known)
 
 
-def _settle(*, scope, params, open_flags, lock_sql, lock_params, now, release_sql=None,
-            release_params=(), members=None):
+def _settle(*, scope, params, open_flags, lock_sql, lock_params, now, release_sql, release_params):
     """One unit of work: detect, compare with the open flags, write the difference.
 
-    `members`, when given, is the query for the engagements this unit owns: the detection
-    scope may be wider (an id range, which both planners estimate well, where a claim
-    token would be estimated at one row and planned badly), and rows outside it are dropped.
+    `lock_sql` selects the engagements this unit owns, locking their scan rows on
+    PostgreSQL (SQLite's IMMEDIATE transaction already holds the write lock). The
+    detection scope may be wider (an id range, which both planners estimate well, where a
+    claim token would be estimated at one row and planned badly); rows of engagements the
+    unit does not own are dropped. `release_sql` stamps the scan rows (and frees a claim).
     """
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(lock_sql, lock_params)
-            if cursor.rowcount == 0:
-                return []
-        owned = set(members) if members is not None else None
+            for_update = " FOR UPDATE" if connection.features.has_select_for_update else ""
+            cursor.execute(lock_sql + for_update, lock_params)
+            owned = {row[0] for row in cursor.fetchall()}
+        if not owned:
+            return []
         current = {
             (flag.engagement_id, flag.kind): flag
             for flag in open_flags.annotate(client_uid_=F("engagement__client__uid"),
                                             engagement_uid_=F("engagement__uid"))
         }
         wanted = _detect(scope, params, current.keys())
-        if owned is not None:
-            wanted = {key: found for key, found in wanted.items() if key[0] in owned}
+        wanted = {key: found for key, found in wanted.items() if key[0] in owned}
         raise_flags = [(key[0], key[1], found[2], found[0])
                        for key, found in wanted.items() if key not in current]
         clear_flags = [(flag, flag.client_uid_) for key, flag in current.items() if key not in wanted]
         created = flags_write(raise_flags=raise_flags, clear_flags=clear_flags, now=now)
-        if release_sql:
-            with connection.cursor() as cursor:
-                cursor.execute(release_sql, release_params)
+        with connection.cursor() as cursor:
+            cursor.execute(release_sql, release_params)
     changes = [Change("raised", str(flag.uid), flag.kind, wanted[(flag.engagement_id, flag.kind)][1],
                       wanted[(flag.engagement_id, flag.kind)][0]) for flag in created]
     changes += [Change("cleared", str(flag.uid), flag.kind, str(flag.engagement_uid_), str(client_uid))
@@ -157,8 +157,10 @@ def engagement_refresh(*, engagement, now=None):
         result = _settle(
             scope=detection.SCOPE_RANGE, params={"after": engagement_id - 1, "upto": engagement_id},
             open_flags=Flag.objects.open().filter(engagement_id=engagement_id),
-            lock_sql=f"UPDATE {SCAN} SET scanned_at = %s WHERE engagement_id = %s",
-            lock_params=[now, engagement_id], now=now,
+            lock_sql=f"SELECT engagement_id FROM {SCAN} WHERE engagement_id = %s",
+            lock_params=[engagement_id], now=now,
+            release_sql=f"UPDATE {SCAN} SET scanned_at = %s WHERE engagement_id = %s",
+            release_params=[now, engagement_id],
         )
     engagement_refreshed.send(sender=Flag, engagement_id=engagement_id)
     return result
@@ -196,13 +198,12 @@ def _settle_batch(token, after, upto, now, result):
         return _settle(
             scope=detection.SCOPE_RANGE,
             params={"after": after, "upto": upto if upto is not None else 2**62},
-            members=scope_rows.values_list("engagement_id", flat=True),
             open_flags=Flag.objects.open().filter(engagement_id__in=scope_rows),
-            lock_sql=f"UPDATE {SCAN} SET scanned_at = %s WHERE claim_token = %s",
-            lock_params=[now, token], now=now,
-            release_sql=f"UPDATE {SCAN} SET claim_token = NULL, claimed_until = NULL "
-                        f"WHERE claim_token = %s",
-            release_params=[token],
+            lock_sql=f"SELECT engagement_id FROM {SCAN} WHERE claim_token = %s",
+            lock_params=[token], now=now,
+            release_sql=f"UPDATE {SCAN} SET claim_token = NULL, claimed_until = NULL, "
+                        f"scanned_at = %s WHERE claim_token = %s",
+            release_params=[now, token],
         )
     except Exception:
         log.exception("engine scan: batch %s failed; retrying its engagements one by one", token)
