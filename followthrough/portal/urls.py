@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import coach, signin, views
+from . import coach, shared, signin, views
 
 urlpatterns = [
     path("", views.home, name="portal_home"),
@@ -11,6 +11,9 @@ urlpatterns = [
     path("commitments/<uuid:uid>/", views.commitment, name="portal_commitment"),
     path("commitments/<uuid:uid>/done/", views.commitment_done, name="portal_commitment_done"),
     path("plans/<uuid:uid>/", views.plan_answer, name="portal_plan_answer"),
+    path("letters/<uuid:uid>/", shared.letter, name="portal_letter"),
+    path("file-reviews/<uuid:uid>/", shared.file_review, name="portal_file_review"),
+    path("file-reviews/<uuid:uid>/pdf/", shared.file_review_pdf, name="portal_file_review_pdf"),
     path("password/", signin.password, name="portal_password"),
     path("sign-in/", signin.sign_in, name="portal_sign_in"),
     path("link/<str:token>/", signin.link, name="portal_link"),

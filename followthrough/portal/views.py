@@ -18,6 +18,7 @@ from .decorators import client_required
 from .forms import AcknowledgeForm, MarkDoneForm, PlanAnswerForm, apply_service_errors
 from .models import PlanRequest
 from .services import plan_request_answer
+from .shared import shared_with
 
 
 def _meetings(user):
@@ -45,6 +46,7 @@ def home(request):
         "to_acknowledge": [a for a in _current_agreements(user) if not a.is_acknowledged],
         "plan_requests": [r for r in requests.values()],
         "today": timezone.localdate(),
+        **shared_with(user),
     })
 
 

@@ -85,10 +85,13 @@ def file_review_detail(request, uid):
 
 @coach_required
 def file_review_pdf(request, uid):
-    """The same template as the page, laid out for paper by its PDF base."""
+    return file_review_pdf_response(request, _file_review(request, uid))
+
+
+def file_review_pdf_response(request, review):
+    """The same template as the page, laid out for paper by its PDF base (coach and client alike)."""
     from weasyprint import HTML
 
-    review = _file_review(request, uid)
     html = render_to_string("protocol/file_review.html", _report_context(review, pdf=True), request=request)
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
