@@ -22,7 +22,10 @@ def meeting_create(*, engagement, by, starts_at, status=Meeting.Status.PLANNED, 
         raise ValidationError({"status": "Plan the meeting first; a meeting is cancelled from its page."})
     _check_focus_areas(engagement, focus_areas)
     meeting = Meeting(engagement=engagement, status=status, starts_at=starts_at, **details)
-    return tracked_create(meeting, by=by, action="meeting.created", m2m={"focus_areas": list(focus_areas)})
+    tracked_create(meeting, by=by, action="meeting.created", m2m={"focus_areas": list(focus_areas)})
+    if status != Meeting.Status.PLANNED:
+        _refresh_flags_after_commit(engagement.pk)
+    return meeting
 
 
 @transaction.atomic
@@ -40,8 +43,15 @@ def meeting_update(*, meeting, by, status=None, focus_areas=None, **details):
         _check_focus_areas(meeting.engagement, focus_areas)
     m2m = {"focus_areas": list(focus_areas)} if focus_areas is not None else None
     updated = tracked_update(meeting, by=by, action="meeting.updated", changes=changes, m2m=m2m)
-    if "status" in changes:
-        # A held or missed meeting can start or end a flag; see meeting_review for the why.
-        from followthrough.engine.services import engagement_refresh
-        transaction.on_commit(lambda: engagement_refresh(engagement=meeting.engagement_id), robust=True)
+    if "status" in changes or focus_areas is not None:
+        _refresh_flags_after_commit(meeting.engagement_id)
     return updated
+
+
+def _refresh_flags_after_commit(engagement_id):
+    """A held or missed meeting, or what it was about, can start or end a flag. The refresh
+    runs once the meeting is saved and never undoes it: a failure is logged and the next
+    scan catches up."""
+    from followthrough.engine.services import engagement_refresh  # the engine reads meetings
+
+    transaction.on_commit(lambda: engagement_refresh(engagement=engagement_id), robust=True)

@@ -3,20 +3,6 @@ from django import forms
 from followthrough.commitments.services import CLIENT_REPORT_NOTE_MAX
 
 
-def apply_service_errors(form, exc, field_map=None):
-    """Show a service's messages next to the fields they name; the rest above the form."""
-    field_map = field_map or {}
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for key, errors in exc.error_dict.items():
-        name = field_map.get(key, key)
-        if name in form.fields and name not in form.errors:
-            form.add_error(name, errors)
-        else:
-            form.add_error(None, [message for error in errors for message in error.messages])
-
-
 class LinkRequestForm(forms.Form):
     email = forms.EmailField(label="Your email address", max_length=254,
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))

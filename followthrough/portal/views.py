@@ -12,10 +12,11 @@ from followthrough.clients.models import Agreement, Engagement
 from followthrough.clients.services import agreement_acknowledge
 from followthrough.commitments.models import Commitment
 from followthrough.commitments.services import commitment_client_report
+from followthrough.forms import apply_service_errors
 from followthrough.meetings.models import Meeting
 
 from .decorators import client_required
-from .forms import AcknowledgeForm, MarkDoneForm, PlanAnswerForm, apply_service_errors
+from .forms import AcknowledgeForm, MarkDoneForm, PlanAnswerForm
 from .models import PlanRequest
 from .services import plan_request_answer
 from .shared import shared_with

@@ -29,6 +29,21 @@ def test_a_meeting_status_change_refreshes_the_engagement(
     assert Flag.objects.open().filter(engagement=engagement, kind="no_shows").exists()
 
 
+def test_a_meeting_recorded_directly_as_missed_refreshes_the_engagement(
+        timeline, engagement, coach, django_capture_on_commit_callbacks):
+    timeline.meeting("no_show")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        meeting_create(engagement=engagement, by=coach.user, starts_at=timezone.now(), status="no_show")
+    assert callbacks
+    assert Flag.objects.open().filter(engagement=engagement, kind="no_shows").exists()
+
+
+def test_planning_a_meeting_does_not_refresh(engagement, coach, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        meeting_create(engagement=engagement, by=coach.user, starts_at=timezone.now())
+    assert callbacks == []
+
+
 def test_a_failing_refresh_never_undoes_the_review(
         timeline, engagement, monkeypatch, django_capture_on_commit_callbacks, caplog):
     def broken(**kwargs):

@@ -17,18 +17,9 @@ from followthrough.notifications.services import remind_pass
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 
 
-@pytest.fixture
-def chain_head(transactional_db):
-    """Transactional tests empty every table afterwards, the event log's head row (made by a
-    data migration) included; the next one has to put it back before records are written."""
-    from followthrough.history.models import ChainHead
-
-    ChainHead.objects.get_or_create(pk=1)
-
-
 @pytest.mark.skipif(not ON_POSTGRES, reason="real concurrent workers need PostgreSQL (set DATABASE_URL)")
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_workers_on_postgres_send_each_reminder_once(chain_head, engagement, coach, agreement):
+def test_concurrent_workers_on_postgres_send_each_reminder_once(transactional_db, engagement, coach, agreement):
     count, workers = 40, 4
     for number in range(count):
         make_commitment(engagement, coach.user, date(2026, 6, 10), description=f"Task {number}")

@@ -77,10 +77,3 @@ def outbox(db):
     return mail.outbox
 
 
-@pytest.fixture
-def chain_head(transactional_db):
-    """A transactional test starts from whatever the previous one left: every table
-    emptied, the event log's head row (made by a data migration) too. Put it back."""
-    from followthrough.history.models import ChainHead
-
-    ChainHead.objects.get_or_create(pk=1)

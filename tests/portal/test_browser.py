@@ -1,52 +1,30 @@
 """The client's path through the portal in a real browser: open the emailed link, see the
 actions, mark one done with a note, answer the coach's plan request."""
 
-import os
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
 from followthrough.commitments.services import commitment_create
 from followthrough.portal.models import PlanRequest
 from followthrough.portal.services import plan_request_create, portal_link_send
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def browser_page(monkeypatch):
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the
-    # test then look "async" to Django unless allowed.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1100, "height": 900})
-            page.set_default_timeout(15_000)
-            yield page
-        finally:
-            browser.close()
+def browser_page(chromium):
+    page = chromium.new_page(viewport={"width": 1100, "height": 900})
+    page.set_default_timeout(15_000)
+    return page
 
 
 def shot(page, name):
     page.screenshot(path=str(ARTIFACTS / f"portal-{name}.png"), full_page=True)
 
 
-def test_client_opens_link_marks_done_and_answers_a_plan(browser_page, live_server, chain_head, settings, coach,
+def test_client_opens_link_marks_done_and_answers_a_plan(browser_page, live_server, settings, coach,
                                                          engagement, commitment):
     settings.SITE_URL = live_server.url
     page = browser_page

@@ -156,7 +156,7 @@ def test_two_consumptions_of_one_link_let_exactly_one_through(send_link):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_clicks_sign_in_only_once(chain_head, client_record, coach):
+def test_two_simultaneous_clicks_sign_in_only_once(transactional_db, client_record, coach):
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith("file:memorydb"):
         # Shared-cache in-memory SQLite reports table locks instead of waiting; the
         # deterministic test above covers the logic, PostgreSQL runs this one.

@@ -1,8 +1,6 @@
 """The protocol pages on a phone-sized screen, in a real browser: nothing runs off the side,
 and the coach can open a step and record it with taps."""
 
-import os
-from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -10,47 +8,19 @@ from django.conf import settings as django_settings
 from followthrough.engine.services import engagement_refresh
 from followthrough.protocol.models import InterventionStep
 from followthrough.protocol.services import intervention_open, step_review_file
+from tests.conftest import ARTIFACTS
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 PHONE = {"width": 390, "height": 844}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def chain_head(transactional_db):
-    """A transactional test starts with every table emptied, the event log's head row
-    (made by a data migration) too; put it back before anything is recorded."""
-    from followthrough.history.models import ChainHead
-
-    ChainHead.objects.get_or_create(pk=1)
-
-
-@pytest.fixture
-def phone(monkeypatch):
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test
-    # would otherwise look "async" to Django.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
-            page = context.new_page()
-            page.set_default_timeout(15_000)
-            yield page
-        finally:
-            browser.close()
+def phone(chromium):
+    context = chromium.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return page
 
 
 def signed_in(page, live_server, client, user):
@@ -66,7 +36,7 @@ def fits(page, name):
     assert overflow <= 1, f"{name} is {overflow}px wider than the phone"
 
 
-def test_the_protocol_on_a_phone(chain_head, phone, live_server, client, clock, story, coach, engagement):
+def test_the_protocol_on_a_phone(phone, live_server, client, clock, story, coach, engagement):
     story.held([], new=["Email five wedding planners"])
     for _ in range(3):
         story.held(["missed"], new=["Email five wedding planners"])

@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from followthrough.access import get_visible_or_404
-from followthrough.web.forms.base import apply_service_errors
+from followthrough.forms import apply_service_errors
 
 from ..models import Intervention, Notification
 
