@@ -1,0 +1,61 @@
+"""The thresholds page: each coach's overrides, the practice's values for its admin."""
+
+import pytest
+from django.urls import reverse
+
+from followthrough.engine.metrics import thresholds_for
+from followthrough.engine.models import CoachThresholds, PracticeThresholds
+from followthrough.history.models import Event
+from followthrough.practice.services import coach_update
+
+URL = "/settings/thresholds/"
+
+
+@pytest.fixture
+def as_coach(client, coach):
+    client.force_login(coach.user)
+    return client
+
+
+def own(**values):
+    return {"which": "own", **{f"own-{k}": v for k, v in values.items()}}
+
+
+def test_the_url_is_named():
+    assert reverse("thresholds") == URL
+
+
+def test_a_fraction_outside_0_to_1_is_refused_on_its_field_and_nothing_is_saved(as_coach, coach):
+    events = Event.objects.count()
+    response = as_coach.post(URL, own(followthrough_below="1.5"))
+    assert response.status_code == 200
+    assert "must be a fraction between 0 and 1; got 1.5" in response.content.decode()
+    assert not CoachThresholds.objects.exists() and Event.objects.count() == events
+
+
+def test_a_window_of_0_is_refused(as_coach):
+    response = as_coach.post(URL, own(nonproductive_meetings="0"))
+    assert "must be at least 1 meeting; got 0" in response.content.decode()
+
+
+def test_a_coach_override_applies_to_their_clients_only(as_coach, coach, colleague):
+    response = as_coach.post(URL, own(followthrough_below="0.6", drift_meetings="4"))
+    assert response.status_code == 302
+    assert thresholds_for(coach).followthrough_below == 0.6 and thresholds_for(coach).drift_meetings == 4
+    assert thresholds_for(colleague).followthrough_below == 0.5
+
+
+def test_only_a_practice_admin_sets_the_practice_values(as_coach, coach, colleague):
+    data = {"which": "practice", "practice-no_show_run": "3"}
+    assert as_coach.post(URL, data).status_code == 403
+    coach_update(coach=coach, by=None, is_practice_admin=True)
+    assert as_coach.post(URL, data).status_code == 302
+    practice = PracticeThresholds.objects.get()
+    assert practice.no_show_run == 3 and practice.followthrough_below == 0.5
+    assert thresholds_for(colleague).no_show_run == 3
+
+
+def test_clients_get_404_and_visitors_log_in(client, client_user):
+    assert client.get(URL).status_code == 302
+    client.force_login(client_user)
+    assert client.get(URL).status_code == 404
