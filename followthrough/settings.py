@@ -187,6 +187,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("FT_STATIC_ROOT") or DATA_DIR / "static")
+# WhiteNoise serves from the app folders (finders) and from STATIC_ROOT once `collectstatic`
+# has filled it; it warns on every start when the folder does not exist yet.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -1,4 +1,3 @@
-from pathlib import Path
 
 import waitress
 from django.conf import settings
@@ -39,9 +38,6 @@ class Command(BaseCommand):
                 "Listening on every interface: requests from other machines are refused unless "
                 "their host name is in FT_ALLOWED_HOSTS."
             ))
-        # WhiteNoise warns at start-up about a missing STATIC_ROOT even though, with finders
-        # on, nothing needs collecting; so it must exist before the application is loaded.
-        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         from followthrough.wsgi import application
 
         self.stdout.write(f"Serving Followthrough on http://{browser_host(host)}:{port}/ "
