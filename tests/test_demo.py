@@ -10,11 +10,13 @@ from django.utils import timezone
 
 from followthrough.clients.models import Client, Engagement
 from followthrough.commitments.models import Commitment
+from followthrough.engine.models import Flag
 from followthrough.history.models import Event
 from followthrough.history.services import verify_chain, verify_records
 from followthrough.meetings.models import GoalScore, Meeting
 from followthrough.practice import demo
 from followthrough.practice.models import Practice
+from followthrough.protocol.models import Intervention, Notification, Referral
 
 
 @pytest.fixture(scope="module")
@@ -137,8 +139,11 @@ def test_recovering_client_reinstated_with_a_plan_then_kept_twice(practice):
     latest, before, turning = last_held(engagement, 3)
     assert {c.outcome for c in reviewed_at([latest, before])} == {"kept"}
     assert {c.outcome for c in turning.commitments_reviewed.all()} == {"missed"}
-    reinstated = list(turning.commitments_made.all())
+    # The first missed commitment was reinstated as the protocol's new goal, any others at
+    # the meeting itself: all with a plan.
+    reinstated = list(Commitment.objects.filter(derived_from__reviewed_in=turning))
     assert reinstated and all(c.derivation == "reinstated" for c in reinstated)
+    assert {c.outcome for c in reinstated} == {"kept"}
     for commitment in reinstated:
         assert commitment.derived_from.outcome == "missed"
         assert commitment.planned_at and commitment.minutes_needed and commitment.has_tools
@@ -181,3 +186,74 @@ def test_goals_carry_attainment_levels(practice):
     goal = engagement_for("portal").agreements.get().goals.get()
     assert goal.has_levels and len(goal.levels()) == 5
     assert goal.scores.count() >= 3
+
+
+def steps_of(intervention):
+    return list(intervention.steps.order_by("at", "pk").values_list("step", flat=True))
+
+
+def test_recovering_client_went_through_the_protocol_and_recovered(practice):
+    engagement = engagement_for("recovering")
+    intervention = engagement.interventions.get()
+    assert intervention.trigger == "nonproductive" and intervention.flag_uid
+    assert steps_of(intervention) == ["reaffirm", "review_file", "new_goal"]
+    reaffirm = intervention.steps.get(step="reaffirm")
+    assert reaffirm.details["response"] == "renegotiate" and reaffirm.details["work_request_declined"]
+    assert intervention.file_reviews.get().shared_at is not None
+    new_goal = intervention.steps.get(step="new_goal")
+    goal = Commitment.objects.get(uid=new_goal.details["commitments"][0])
+    assert goal.derivation == "reinstated" and goal.outcome == "kept"
+    assert goal.planned_at and goal.minutes_needed and goal.has_tools
+    # The new goal renegotiated the agreement to a lower bar, acknowledged like every version.
+    latest = engagement.agreements.order_by("-version").first()
+    assert latest.version == 2 and latest.is_acknowledged and "Five" in latest.call_to_action
+    assert intervention.outcome == "recovered"
+    latest_meeting, before = last_held(engagement, 2)
+    assert latest_meeting.reviewed_at <= intervention.closed_at < timezone.now()
+    assert intervention.opened_at < before.starts_at
+    assert not engagement.flags.open().exists()
+
+
+def test_paused_client_final_review_and_pause_letter(practice):
+    engagement = engagement_for("paused")
+    intervention = engagement.interventions.get()
+    assert steps_of(intervention) == ["reaffirm", "review_file", "new_goal", "final_review"]
+    assert intervention.outcome == "paused" and intervention.closed_at < timezone.now()
+    final = intervention.steps.get(step="final_review")
+    assert final.details == {"outcome": "pause", "check_back_on": engagement.check_back_on.isoformat()}
+    letter = intervention.letters.get()
+    assert letter.kind == "pause" and letter.sent_at is not None and letter.sent_to == engagement.client.email
+    assert engagement.check_back_on.strftime("%-d %B %Y") in letter.body
+    assert final.at < letter.sent_at < timezone.now()
+    assert not engagement.flags.open().exists()
+
+
+def test_referred_client_was_accepted_and_completed_with_the_original_coach_told(practice):
+    client = client_for("referred")
+    original = client.engagements.get(previous=None, referral_in=None)
+    referral = Referral.objects.get(from_engagement=original)
+    assert original.state == "referred_out"
+    assert referral.to_coach.user.username == "tom" and referral.focus_area.slug == "relationships"
+    assert referral.status == "completed" and referral.has_consent
+    assert referral.consent_at < referral.responded_at < referral.completed_at < timezone.now()
+    associate = referral.associate_engagement
+    assert associate.coach == referral.to_coach and associate.state == "ended"
+    assert associate.meetings.held().count() == 3 and associate.agreements.get().is_acknowledged
+    intervention = original.interventions.get()
+    assert intervention.trigger == "drift" and intervention.outcome == "referred"
+    assert steps_of(intervention) == ["refer"]
+    told = Notification.objects.filter(coach=original.coach, text__contains="may come back")
+    assert told.count() == 1 and told.get().created_at == referral.completed_at
+
+
+def test_daniel_and_grace_keep_their_flags_for_a_coach_to_try(practice):
+    daniel = engagement_for("nonproductive")
+    assert daniel.flags.open().filter(kind=Flag.Kind.NONPRODUCTIVE).exists()
+    assert not daniel.interventions.exists()
+    grace = engagement_for("drift")
+    assert grace.flags.open().filter(kind=Flag.Kind.FOCUS_DRIFT).exists()
+    assert not grace.interventions.exists()
+    # Only the three protocol stories have interventions, all closed, all in the past.
+    assert Intervention.objects.count() == 3 and not Intervention.objects.open().exists()
+    assert verify_chain() is None
+    assert verify_records() == []

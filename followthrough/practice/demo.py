@@ -13,7 +13,8 @@ commitments due at that meeting:
 then optionally `@slug,slug` for the focus areas discussed when they were not the
 agreement's, and `+reinstate`, `+trim` or `+renegotiate` for what was agreed at the end
 of the meeting. A lone `|` is a long break: the engagement ends and the client is later
-re-engaged as a new engagement linked to the old one.
+re-engaged as a new engagement linked to the old one. A story's `protocol` runs the protocol
+around its meetings (demo_protocol.py): interventions, a referral and letters.
 """
 
 import heapq
@@ -35,13 +36,13 @@ from followthrough.clients.services import (
     client_create,
     client_link_account,
     engagement_end,
-    engagement_pause,
     engagement_reengage,
 )
 from followthrough.commitments.models import Commitment
 from followthrough.commitments.services import MeetingReview, Review, meeting_review
 from followthrough.meetings.services import meeting_create
 
+from .demo_protocol import after_meeting, no_mail
 from .models import Practice
 from .services import coach_create, practice_create
 
@@ -90,18 +91,21 @@ class Story:
     last: int | None = None  # days since the last scripted meeting; None picks one
     reason: str = ""      # the client's words when a commitment is waived
     renegotiate: tuple[str, str] = ("", "")  # (why, the new call to action)
-    then: str = ""        # "pause" after the last meeting
+    then: str = ""        # "pause" or "refer": the last meeting closes (no new actions or plans)
+    protocol: str = ""    # "recover", "pause" or "refer": see demo_protocol.py
     login: str = ""       # username of the client's own portal account
     acknowledged: bool = True
 
 
 SCENARIOS = {
-    "nonproductive": "a business client who missed every commitment for three held meetings",
-    "drift": "a business client whose last three meetings were all about their relationship",
+    "nonproductive": "missed every commitment for three held meetings (flagged: try the protocol)",
+    "drift": "last three meetings all about their relationship (drift flagged: try referring)",
     "one-off-focus": "one off-focus meeting among on-focus ones (not drift)",
-    "recovering": "missed, a reinstated commitment with a plan, then kept for two meetings",
+    "recovering": "flagged, then the protocol: reaffirm, file review, a reinstated commitment "
+                  "with a plan as the new goal; kept for two meetings, closed as recovered",
+    "referred": "drifted: referred with consent to a relationships coach; completed, coach told",
     "waived": "a commitment waived while the client was in hospital",
-    "paused": "final review ended in a pause with a check-back date",
+    "paused": "a trimmed new goal, then a final review that paused, a check-back date, a letter",
     "re-engaged": "ended, then re-engaged months later as a new engagement linked to the old",
     "no-show": "a meeting the client did not come to",
     "renegotiated": "an agreement renegotiated to a new version",
@@ -119,7 +123,7 @@ STORIES = [
     Story("Amelia Clarke", "maya", "business", "Take the bakery's catering side to a steady income",
           "- K P K K K", covers="portal", login="amelia"),
     Story("Ravi Menon", "maya", "business", "Win the first three retainer clients for the studio",
-          "- K M M M+reinstate+renegotiate K K", covers="recovering",
+          "- K M M M+reinstate+renegotiate K K", covers="recovering", protocol="recover",
           renegotiate=("Agreed a lower bar while Ravi rebuilds the habit of doing the actions.",
                        "Five sales conversations a month")),
     Story("Hannah Wilde", "tom", "relationships", "Stop the same argument from coming back",
@@ -127,7 +131,7 @@ STORIES = [
     Story("Marcus Bell", "tom", "relationships", "Rebuild trust with his brother after the "
           "family business split", "- K N K P", covers="no-show"),
     Story("Chloe Adams", "tom", "life-transitions", "Decide whether to move back to Leeds",
-          "- K M M M+trim M", covers="paused", then="pause", last=20),
+          "- K M M M+trim M", covers="paused", then="pause", last=20, protocol="pause"),
     Story("Isla Moreno", "tom", "life-transitions", "Settle in after moving from Madrid",
           "- K K K", every=7),
     Story("Jacob Turner", "priya", "career", "Move from retail management into HR", "- K K K K"),
@@ -152,6 +156,9 @@ STORIES = [
           "- K K K"),
     Story("William Foster", "lena", "finances", "Get on top of the bills after redundancy",
           "- K M K M K"),
+    Story("Aisha Karimi", "lena", "business", "Get the bookkeeping firm through its first year",
+          "- K K P@relationships K@relationships K@relationships", covers="referred", then="refer",
+          last=60, protocol="refer"),
 ]
 
 # Per focus: the goal with its attainment levels (-2 ... +2), the call to action, and
@@ -341,6 +348,7 @@ class _Builder:
             following = beats[index + 1] if index + 1 < len(beats) else None
             yield beat.starts_at + timedelta(hours=1)
             self.meeting(beat, following, first_of_engagement=index == 0 or beat.after_gap)
+            yield from after_meeting(self, beat, following)
             if following is not None and following.after_gap:
                 yield beat.starts_at + timedelta(days=10)
                 engagement_end(engagement=self.engagement, by=by,
@@ -349,11 +357,6 @@ class _Builder:
                 self.engagement = engagement_reengage(previous=self.engagement, by=by,
                                                       started_on=timezone.localdate())
                 self.agreement = self.engagement.agreements.get()
-        if story.then == "pause":
-            yield beats[-1].starts_at + timedelta(days=2)
-            engagement_pause(engagement=self.engagement, by=by,
-                             until=self.world["today"] + timedelta(days=42),
-                             note="Final review: we agreed to pause and talk again in six weeks.")
 
     def meeting(self, beat, following, *, first_of_engagement):
         story, rng, by = self.story, self.rng, self.by
@@ -366,7 +369,7 @@ class _Builder:
                                                      due_on__lte=beat.starts_at.date()))
         reviews = [self.review(commitment, beat.outcome) for commitment in due]
         next_start = following.starts_at if following else beat.starts_at + timedelta(days=story.every)
-        closing = (following is None and story.then == "pause") or (following and following.after_gap)
+        closing = (following is None and story.then) or (following and following.after_gap)
         new = [] if closing else self.new_commitments(beat, reviews, next_start)
         topics = ", ".join(focus[slug].name.lower() for slug in beat.topics)
         summary = [f"We talked about {topics}."]
@@ -397,13 +400,13 @@ class _Builder:
             scores = {goal: self.level for goal in self.agreement.goals.all()}
         meeting_review(meeting=meeting, by=by, review=MeetingReview(
             reviews=reviews, new_commitments=new, goal_scores=scores))
-        if "renegotiate" in beat.extras:
+        if "renegotiate" in beat.extras and not story.protocol:  # else the new goal renegotiates
             reason, call_to_action = story.renegotiate
             self.agreement = agreement_create(engagement=self.engagement, by=by,
                                               renegotiation_reason=reason, **self.terms(call_to_action))
             agreement_acknowledge(agreement=self.agreement, typed_name=story.name,
                                   by=self.portal_user or by)
-        if following is None and story.then != "pause":
+        if following is None and not story.then:
             meeting_create(engagement=self.engagement, by=by, starts_at=next_start,
                            focus_areas=[focus[story.focus]])
 
@@ -430,6 +433,8 @@ class _Builder:
                     "tools_needed": tools, "has_tools": True if tools else None}
 
         missed = [r.commitment for r in reviews if r.outcome == Commitment.Outcome.MISSED]
+        if self.story.protocol:  # the first missed one becomes the protocol's new goal
+            self.missed, missed = missed, missed[1:]
         if "reinstate" in beat.extras:
             return [{"description": c.description, "derived_from": c, "derivation": "reinstated",
                      **plan(c.tools_needed or "a free hour in the diary")} for c in missed]
@@ -467,10 +472,9 @@ def seed_demo():
         world = {"practice": practice, "focus": focus, "coaches": coaches, "today": today}
         # One generator per story, each with its own seeded random source, so adding a
         # story does not reshuffle the others.
-        _run_in_time_order(
-            _Builder(world, story, random.Random(SEED + index)).steps()
-            for index, story in enumerate(STORIES)
-        )
+        with no_mail():
+            _run_in_time_order(_Builder(world, story, random.Random(SEED + index)).steps()
+                               for index, story in enumerate(STORIES))
     return practice
 
 
