@@ -128,7 +128,8 @@ def referral_decline(*, referral, by, note=""):
 @transaction.atomic
 def referral_complete(*, referral, by, note=""):
     """The associate's work is done: their engagement ends and the original coach is told the
-    client may come back (the original engagement resumes from referred out to active)."""
+    client may come back. The original engagement waits as referred out until the coach
+    resumes it (referred out → active) when the client is ready."""
     lock(referral)
     referral.check_move(Referral.Status.COMPLETED)
     if referral.associate_engagement.state != Engagement.State.ENDED:
