@@ -24,6 +24,7 @@ Shares are compared with EPSILON of slack, so exactly 0.5 is not below 0.5 and e
 2/3 reaches 2/3.
 """
 
+import json
 import uuid
 from datetime import UTC, datetime
 
@@ -40,6 +41,12 @@ SCOPE_RANGE = ("", "AND e.id > %(after)s AND e.id <= %(upto)s")
 # meeting), the thresholds ride along on each meeting row instead of being joined back,
 # and the evidence branches pick their engagements with IN, never by joining two
 # computed sets, which SQLite would do with nested scans.
+# A table probed from a large computed set must not carry a filter of its own in the join
+# (`c.outcome IN (...)`, `g.carried_from_id IS NOT NULL`): SQLite (>= 3.38) then builds a
+# Bloom filter by reading the *whole* table on every statement, a cost per batch that grows
+# with the practice (3.3 M commitments read 100 times at 100 k clients). So the commitment
+# filter goes through a CASE on the evidence row, and the goal lines are walked with scalar
+# subqueries by primary key, which PostgreSQL also probes instead of hashing clients_goal.
 DETECT_SQL = """
 WITH RECURSIVE
 eng AS (
@@ -74,17 +81,17 @@ attended AS (
     JOIN meetings_goalscore gs ON gs.meeting_id = a.meeting_id
     WHERE a.status = 'held'
 ),
-goal_up (goal_id, ancestor_id) AS (
-    SELECT goal_id, goal_id FROM scored GROUP BY goal_id
+goal_up (goal_id, ancestor_id, parent_id) AS (
+    SELECT s.goal_id, s.goal_id,
+           (SELECT g.carried_from_id FROM clients_goal g WHERE g.id = s.goal_id)
+    FROM scored s GROUP BY s.goal_id
     UNION ALL
-    SELECT u.goal_id, g.carried_from_id
-    FROM goal_up u JOIN clients_goal g ON g.id = u.ancestor_id
-    WHERE g.carried_from_id IS NOT NULL
+    SELECT u.goal_id, u.parent_id,
+           (SELECT g.carried_from_id FROM clients_goal g WHERE g.id = u.parent_id)
+    FROM goal_up u WHERE u.parent_id IS NOT NULL
 ),
 goal_root AS (
-    SELECT u.goal_id, u.ancestor_id AS root_id
-    FROM goal_up u JOIN clients_goal g ON g.id = u.ancestor_id
-    WHERE g.carried_from_id IS NULL
+    SELECT u.goal_id, u.ancestor_id AS root_id FROM goal_up u WHERE u.parent_id IS NULL
 ),
 progress AS (
     SELECT DISTINCT t.meeting_id FROM (
@@ -134,20 +141,26 @@ no_shows AS (
 evidence AS (
     SELECT f.engagement_id, 'nonproductive' AS kind, f.meeting_id, f.meeting_uid, f.starts_at,
            f.figure AS value, NULL AS off_topics, NULL AS topics, f.below AS threshold,
-           f.np_n AS window_size
+           f.np_n AS window_size, f.fpos AS rank
     FROM figured f
     WHERE f.fpos <= f.np_n AND f.engagement_id IN (SELECT engagement_id FROM nonproductive)
     UNION ALL
     SELECT t.engagement_id, 'focus_drift', t.meeting_id, t.meeting_uid, t.starts_at,
            CAST(t.off_topics AS DOUBLE PRECISION) / t.topics, t.off_topics, t.topics,
-           t.drift_share, t.drift_k
+           t.drift_share, t.drift_k, t.tpos
     FROM tagged t
     WHERE t.tpos <= t.drift_k AND t.engagement_id IN (SELECT engagement_id FROM drift)
     UNION ALL
     SELECT a.engagement_id, 'no_shows', a.meeting_id, a.meeting_uid, a.starts_at,
-           NULL, NULL, NULL, NULL, a.no_show_n
+           NULL, NULL, NULL, NULL, a.no_show_n, a.pos
     FROM attended a
     WHERE a.pos <= a.no_show_n AND a.engagement_id IN (SELECT engagement_id FROM no_shows)
+),
+-- A condition whose flag is already open (`known`) needs no evidence: its newest row
+-- alone says it still holds.
+shown AS (
+    SELECT * FROM evidence v
+    WHERE v.rank = 1 OR v.engagement_id || ':' || v.kind NOT IN ({known_set})
 )
 SELECT v.engagement_id, eng.engagement_uid, eng.client_uid, v.kind, v.meeting_uid, v.starts_at,
        v.value, v.off_topics, v.topics, v.threshold, v.window_size,
@@ -155,11 +168,11 @@ SELECT v.engagement_id, eng.engagement_uid, eng.client_uid, v.kind, v.meeting_ui
        CASE c.outcome WHEN 'kept' THEN 1.0
                       WHEN 'partly_kept' THEN CAST(c.kept_fraction AS DOUBLE PRECISION)
                       WHEN 'missed' THEN 0.0 END
-FROM evidence v
+FROM shown v
 JOIN eng ON eng.engagement_id = v.engagement_id
 LEFT JOIN commitments_commitment c
        ON v.kind = 'nonproductive' AND c.reviewed_in_id = v.meeting_id
-      AND c.outcome IN ('kept', 'partly_kept', 'missed')
+      AND CASE v.kind WHEN 'nonproductive' THEN c.outcome END IN ('kept', 'partly_kept', 'missed')
 ORDER BY 1, 4, 6, 5, 12
 """
 
@@ -208,23 +221,40 @@ COLUMNS = (
 )
 
 
+# The open flags' conditions, one JSON array parameter of "engagement_id:kind" strings.
+KNOWN_SET = {
+    "postgresql": "SELECT jsonb_array_elements_text(%(known)s::jsonb)",
+    "sqlite": "SELECT value FROM json_each(%(known)s)",
+}
+
+
 def detect_sql(scope, vendor="sqlite"):
     join, where = scope
     figured = FIGURED_BY_RANGE if vendor == "postgresql" else FIGURED_BY_PROBE
-    return DETECT_SQL.format(scope_join=join, scope_where=where, figured=figured.strip() + "\n")
+    return DETECT_SQL.format(scope_join=join, scope_where=where, figured=figured.strip() + "\n",
+                             known_set=KNOWN_SET.get(vendor, KNOWN_SET["sqlite"]))
 
 
-def detect_params(**scope_params):
+def detect_params(known=(), **scope_params):
     return {
         "below": Defaults.followthrough_below, "np_n": Defaults.nonproductive_meetings,
         "drift_k": Defaults.drift_meetings, "drift_share": Defaults.drift_share,
-        "no_show_n": Defaults.no_show_run, "eps": EPSILON, **scope_params,
+        "no_show_n": Defaults.no_show_run, "eps": EPSILON,
+        "known": json.dumps(sorted(f"{engagement_id}:{kind}" for engagement_id, kind in known)),
+        **scope_params,
     }
 
 
 def as_uid(value):
     """SQLite hands back a uuid as 32 hex digits, PostgreSQL as a UUID: one form for both."""
-    return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    text = str(value)
+    if len(text) == 32 and text.isascii() and text.isalnum():
+        int(text, 16)  # Django's SQLite form, 32 hex digits: checked, then sliced (cheaper)
+        text = text.lower()
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    return str(uuid.UUID(text))
 
 
 def as_datetime(value):

@@ -4,12 +4,14 @@ Both entry points share one unit of work (`_settle`): lock the engagements' scan
 run the detection query for exactly those engagements, read their open flags, and raise
 or clear the difference in one transaction. The statement count of a unit is fixed, so:
 
-- `engagement_refresh` (one engagement) makes at most 10 statements, however long the
-  engagement's history is;
+- `engagement_refresh` (one engagement) makes at most 11 statements (10 unless it
+  clears a flag), however long the engagement's history is;
 - `scan_pass` makes 2 statements per pass (8 on SQLite, which also sets and restores
-  its page-cache pragmas) plus 13 per batch of `batch_size` engagements
-  (boundary, claim, lock, open flags, detect, insert flags, clear flags, 3 chain writes,
-  release; fewer when nothing changes; one more per table only when a batch
+  its page-cache pragmas) plus 14 per batch of `batch_size` engagements
+  (boundary, claim, lock, open flags' keys, detect, load the flags to clear, insert
+  flags, clear flags, 3 chain writes, release; fewer when nothing changes: a steady
+  batch reads no flag's evidence and the detection returns none for the conditions
+  whose flag is already open; one more per table only when a batch
   changes more flags than one statement's parameter limit holds), so its count depends
   on the number of batches, never on how many clients a batch holds.
 
@@ -33,7 +35,7 @@ from django.utils import timezone
 from followthrough.history.services import tracked_create, tracked_update
 
 from . import detection
-from .journal import flags_write
+from .journal import flags_write, max_params
 from .models import (
     THRESHOLD_FIELDS,
     CoachThresholds,
@@ -87,7 +89,7 @@ def _detect(scope, params, known):
     """Stream the detection rows for the scope and group them by condition."""
     with connection.cursor() as cursor:
         cursor.execute(detection.detect_sql(scope, connection.vendor),
-                       detection.detect_params(**params))
+                       detection.detect_params(known=known, **params))
 
         def rows():
             while chunk := cursor.fetchmany(2000):
@@ -112,16 +114,21 @@ def _settle(*, scope, params, open_flags, lock_sql, lock_params, now, release_sq
             owned = {row[0] for row in cursor.fetchall()}
         if not owned:
             return []
-        current = {
-            (flag.engagement_id, flag.kind): flag
-            for flag in open_flags.annotate(client_uid_=F("engagement__client__uid"),
-                                            engagement_uid_=F("engagement__uid"))
-        }
+        # Keys only (no evidence to decode, no ordering): in a steady pass every open flag
+        # is found again, and only the ones to clear are loaded whole, in one more statement.
+        current = {(engagement_id, kind): pk for pk, engagement_id, kind
+                   in open_flags.order_by().values_list("pk", "engagement_id", "kind")}
         wanted = _detect(scope, params, current.keys())
         wanted = {key: found for key, found in wanted.items() if key[0] in owned}
         raise_flags = [(key[0], key[1], found[2], found[0])
                        for key, found in wanted.items() if key not in current]
-        clear_flags = [(flag, flag.client_uid_) for key, flag in current.items() if key not in wanted]
+        clear_ids = [pk for key, pk in current.items() if key not in wanted]
+        clear_flags = []
+        step = max_params() - 1  # more statements only past the parameter limit
+        for start in range(0, len(clear_ids), step):
+            clear_flags += [(flag, flag.client_uid_) for flag in Flag.objects.filter(
+                pk__in=clear_ids[start:start + step]).order_by("pk").annotate(
+                client_uid_=F("engagement__client__uid"), engagement_uid_=F("engagement__uid"))]
         created = flags_write(raise_flags=raise_flags, clear_flags=clear_flags, now=now)
         with connection.cursor() as cursor:
             cursor.execute(release_sql, release_params)

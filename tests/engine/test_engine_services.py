@@ -180,3 +180,37 @@ def test_a_corrupt_row_does_not_stop_the_pass(coach, focus, monkeypatch, caplog)
     assert result.failed == [bad.pk]
     assert not Flag.objects.filter(engagement=bad).exists()
     assert "skipped" in caplog.text
+
+
+def test_a_steady_scan_detects_without_evidence_and_still_clears(coach, focus):
+    from followthrough.commitments.models import Commitment
+
+    engagements = bulk_world(coach, focus, 3)
+    assert scan_pass().raised == 3
+    flags = {f.engagement_id: f for f in Flag.objects.open()}
+    # Nothing changed: nothing is written, and every flag keeps its evidence.
+    again = scan_pass()
+    assert (again.raised, again.cleared) == (0, 0)
+    assert {f.pk: f.evidence for f in Flag.objects.open()} == {f.pk: f.evidence for f in flags.values()}
+    # One engagement recovers: only its flag is cleared, with its full snapshot logged.
+    Commitment.objects.filter(engagement=engagements[0]).update(outcome="kept")
+    cleared = scan_pass()
+    assert (cleared.raised, cleared.cleared) == (0, 1)
+    assert not Flag.objects.open().filter(engagement=engagements[0]).exists()
+    from followthrough.history.models import Event
+
+    event = Event.objects.get(action="flag.cleared")
+    assert event.before["evidence"] == flags[engagements[0].pk].evidence
+    assert event.before["cleared_at"] is None and event.after["cleared_at"] is not None
+    assert verify_chain() is None  # (bulk worlds have no history of their own records)
+
+
+def test_sqlite_uids_are_formatted_like_uuids():
+    import uuid
+
+    from followthrough.engine.detection import as_uid
+
+    value = uuid.uuid4()
+    assert as_uid(value.hex) == as_uid(value) == as_uid(str(value)) == str(value)
+    with pytest.raises(ValueError):
+        as_uid("g" * 32)
