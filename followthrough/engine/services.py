@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from followthrough.history.services import tracked_create, tracked_update
 
-from . import detection
+from . import detection, sweep
 from .journal import flags_write, max_params
 from .models import (
     THRESHOLD_FIELDS,
@@ -68,13 +68,15 @@ class Change:
 @dataclass
 class PassResult:
     batches: int = 0
-    engagements: int = 0
+    engagements: int = 0  # every engagement the sweep checked
+    settled: int = 0  # the ones re-checked under a claim because their flags looked out of date
     raised: int = 0
     cleared: int = 0
     failed: list = field(default_factory=list)  # engagement ids skipped because of an error
 
     def as_dict(self):
-        return {"batches": self.batches, "engagements": self.engagements, "raised": self.raised,
+        return {"batches": self.batches, "engagements": self.engagements, "settled": self.settled,
+                "raised": self.raised,
                 "cleared": self.cleared, "failed": list(self.failed)}
 
 
@@ -173,24 +175,13 @@ def engagement_refresh(*, engagement, now=None):
     return result
 
 
-def _next_boundary(after, batch_size):
-    """The last engagement id of the next batch, or None when the batch runs to the end."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT engagement_id FROM {SCAN} WHERE engagement_id > %s "
-                       f"ORDER BY engagement_id LIMIT 1 OFFSET %s", [after, batch_size - 1])
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
-def _claim(token, after, upto, now):
-    sql = (f"UPDATE {SCAN} SET claim_token = %s, claimed_until = %s WHERE engagement_id > %s "
-           f"AND (claim_token IS NULL OR claimed_until < %s)")
-    params = [token, now + LEASE, after, now]
-    if upto is not None:
-        sql += " AND engagement_id <= %s"
-        params.append(upto)
+def _claim(token, ids, now):
+    """Claim the engagements in `ids` that no other scanner holds (or whose lease ran out)."""
+    sql = (f"UPDATE {SCAN} SET claim_token = %(token)s, claimed_until = %(until)s "
+           f"WHERE engagement_id IN ({sweep.id_set(connection.vendor)}) "
+           f"AND (claim_token IS NULL OR claimed_until < %(now)s)")
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, {"token": token, "until": now + LEASE, "now": now, "ids": sweep.ids_param(ids)})
         return cursor.rowcount
 
 
@@ -199,12 +190,16 @@ def _claimed_ids(token):
                 .values_list("engagement_id", flat=True))
 
 
-def _settle_batch(token, after, upto, now, result):
+def _settle_batch(token, ids, now, result):
+    """Settle the claimed engagements among `ids` (sorted), then free their claim."""
     scope_rows = EngagementScan.objects.filter(claim_token=token).values("engagement_id")
+    # The id range lets PostgreSQL read the batch's commitments by range (see detection.py);
+    # the id set keeps the statement to the engagements that need it.
+    scope = ("", f"AND e.id > %(after)s AND e.id <= %(upto)s AND e.id IN ({sweep.id_set(connection.vendor)})")
     try:
         return _settle(
-            scope=detection.SCOPE_RANGE,
-            params={"after": after, "upto": upto if upto is not None else 2**62},
+            scope=scope,
+            params={"after": ids[0] - 1, "upto": ids[-1], "ids": sweep.ids_param(ids)},
             open_flags=Flag.objects.open().filter(engagement_id__in=scope_rows),
             lock_sql=f"SELECT engagement_id FROM {SCAN} WHERE claim_token = %s",
             lock_params=[token], now=now,
@@ -227,6 +222,18 @@ def _settle_batch(token, after, upto, now, result):
             log.exception("engine scan: engagement %s skipped", engagement_id)
             result.failed.append(engagement_id)
     return changes
+
+
+def _every_engagement(batch_size):
+    """All engagement ids, a batch at a time: the way through when the sweep itself fails."""
+    after = 0
+    while True:
+        ids = list(EngagementScan.objects.filter(engagement_id__gt=after).order_by("engagement_id")
+                   .values_list("engagement_id", flat=True)[:batch_size])
+        if not ids:
+            return
+        yield ids
+        after = ids[-1]
 
 
 # A scan probes the indexes of the whole practice; SQLite's default page cache (2 MB) would
@@ -272,26 +279,32 @@ def _scan_pass(*, batch_size, on_change, now):
         raise ValueError("batch_size must be at least 1")
     result = PassResult()
     _ensure_scan_rows()
-    after = 0
-    while True:
-        upto = _next_boundary(after, batch_size)
+    result.engagements = EngagementScan.objects.count()
+    try:
+        pending = sweep.engagements_to_settle()
+        batches = (pending[start:start + batch_size] for start in range(0, len(pending), batch_size))
+    except Exception:
+        # A record the sweep cannot read must not stop the pass: settle everything, batch
+        # by batch, where one bad row costs only its own engagement.
+        log.exception("engine scan: the sweep failed; settling every engagement instead")
+        batches = _every_engagement(batch_size)
+    for ids in batches:
         token = uuid.uuid4().hex
         # A fresh clock per batch keeps a long pass's leases from expiring before they start.
         batch_now = now or timezone.now()
-        claimed = _claim(token, after, upto, batch_now)
-        if claimed:
-            result.batches += 1
-            result.engagements += claimed
-            for change in _settle_batch(token, after, upto, batch_now, result):
-                if change.change == "raised":
-                    result.raised += 1
-                else:
-                    result.cleared += 1
-                if on_change is not None:
-                    on_change(change)
-        if upto is None:
-            return result
-        after = upto
+        claimed = _claim(token, ids, batch_now)
+        if not claimed:
+            continue  # another scanner holds all of them
+        result.batches += 1
+        result.settled += claimed
+        for change in _settle_batch(token, ids, batch_now, result):
+            if change.change == "raised":
+                result.raised += 1
+            else:
+                result.cleared += 1
+            if on_change is not None:
+                on_change(change)
+    return result
 
 
 # Thresholds --------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from followthrough.engine.metrics import engagement_followthrough
 from followthrough.engine.models import Flag
 from followthrough.engine.services import engagement_refresh, scan_pass
+from followthrough.engine.sweep import engagements_to_settle
 
 OUTCOMES = ["kept", "missed", "waived", 0.25, 0.5, 0.75]
 FOCUS = [("business",), ("relationships",), ("business", "relationships"), ()]
@@ -58,8 +59,15 @@ def test_detection_matches_the_definitions(make_timeline, engagement, coach, agr
         timeline = make_timeline(engagement, coach)
         for status, outcomes, focus, goal in history:
             timeline.meeting(status, outcomes, focus=focus, goal=goal)
+        # The pass's sweep decides the same conditions as the detection statement: with no
+        # flag yet, it names the engagement exactly when a flag is due, and once the
+        # refresh has raised them it names nothing.
+        flags_due = [engagement.pk] if expected_kinds(history) else []
+        Flag.objects.filter(engagement=engagement).delete()
+        assert engagements_to_settle() == flags_due
         changes = engagement_refresh(engagement=engagement)
         assert {c.kind for c in changes} == expected_kinds(history)
+        assert engagements_to_settle() == []
         again = scan_pass()
         assert (again.raised, again.cleared) == (0, 0)
         figures = {str(f.meeting.uid): round(float(f.figure), 4)

@@ -88,16 +88,37 @@ def test_scan_makes_the_same_number_of_queries_for_10_and_100_clients(coach, foc
     assert result.raised == 10
     bulk_world(colleague, focus, 100)  # 100 more engagements, all in need of a flag
     large, result = _scan_queries()
-    assert result.raised == 100 and result.engagements == 110
+    assert result.raised == 100 and result.engagements == 110 and result.settled == 100
     assert small == large
 
 
-def test_scan_queries_grow_per_batch_not_per_client(coach, focus):
-    bulk_world(coach, focus, 30)
+def test_a_scan_that_changes_nothing_settles_nothing_in_a_constant_number_of_queries(
+        coach, colleague, focus):
+    bulk_world(coach, focus, 5)
+    scan_pass()
+    few, result = _scan_queries(batch_size=2)
+    assert (result.settled, result.batches, result.raised, result.cleared) == (0, 0, 0, 0)
+    bulk_world(colleague, focus, 40)
+    scan_pass()
+    many, result = _scan_queries(batch_size=2)
+    assert result.engagements == 45 and result.settled == 0
+    assert few == many
+
+
+def test_scan_queries_grow_per_batch_of_changes_not_per_client(coach, focus):
+    engagements = bulk_world(coach, focus, 30)
     _, result = _scan_queries(batch_size=10)
     assert result.batches == 3 and result.raised == 30
-    # Steady passes (nothing changes) over the same 30 engagements in 1, 2 and 3 batches.
-    one, two, three = (_scan_queries(batch_size=size)[0] for size in (30, 15, 10))
+    # The same 30 changes (every flag clears) in 1, 2 and 3 batches.
+    counts = []
+    for size in (30, 15, 10):
+        Engagement.objects.filter(pk__in=[e.pk for e in engagements]).update(state="paused")
+        queries, result = _scan_queries(batch_size=size)
+        assert result.cleared == 30
+        counts.append(queries)
+        Engagement.objects.filter(pk__in=[e.pk for e in engagements]).update(state="active")
+        scan_pass()
+    one, two, three = counts
     assert three - two == two - one <= 16
 
 
@@ -130,22 +151,23 @@ def test_a_second_scanner_skips_a_claimed_batch_and_never_double_flags(coach, fo
     services._ensure_scan_rows()
     first = "scanner-a"
     now = timezone.now()
+    batch = [e.pk for e in engagements[:3]]
     # Scanner A has claimed the first three engagements and not yet written anything.
-    assert services._claim(first, 0, engagements[2].pk, now) == 3
+    assert services._claim(first, batch, now) == 3
     result = scan_pass()
-    assert result.raised == 3 and result.engagements == 3
+    assert result.raised == 3 and result.settled == 3
     # A settles its batch: the other three were B's, nothing is flagged twice.
-    changes = services._settle_batch(first, 0, engagements[2].pk, now, services.PassResult())
+    changes = services._settle_batch(first, batch, now, services.PassResult())
     assert len(changes) == 3
     assert Flag.objects.open().count() == 6
     assert scan_pass().raised == 0
 
 
 def test_a_claim_left_by_a_crashed_scanner_is_taken_over_after_its_lease(coach, focus):
-    bulk_world(coach, focus, 2)
+    engagements = bulk_world(coach, focus, 2)
     services._ensure_scan_rows()
     long_ago = timezone.now() - services.LEASE * 2
-    services._claim("crashed", 0, None, long_ago)
+    services._claim("crashed", [e.pk for e in engagements], long_ago)
     assert scan_pass().raised == 2
     assert not EngagementScan.objects.filter(claim_token__isnull=False).exists()
 
