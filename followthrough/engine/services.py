@@ -178,10 +178,11 @@ def engagement_refresh(*, engagement, now=None):
 def _claim(token, ids, now):
     """Claim the engagements in `ids` that no other scanner holds (or whose lease ran out)."""
     sql = (f"UPDATE {SCAN} SET claim_token = %(token)s, claimed_until = %(until)s "
-           f"WHERE engagement_id IN ({sweep.id_set(connection.vendor)}) "
+           f"WHERE {sweep.in_ids('engagement_id', connection.vendor)} "
            f"AND (claim_token IS NULL OR claimed_until < %(now)s)")
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, {"token": token, "until": now + LEASE, "now": now, "ids": sweep.ids_param(ids)})
+        cursor.execute(sql, {"token": token, "until": now + LEASE, "now": now,
+                             "ids": sweep.ids_param(ids, connection.vendor)})
         return cursor.rowcount
 
 
@@ -195,11 +196,11 @@ def _settle_batch(token, ids, now, result):
     scope_rows = EngagementScan.objects.filter(claim_token=token).values("engagement_id")
     # The id range lets PostgreSQL read the batch's commitments by range (see detection.py);
     # the id set keeps the statement to the engagements that need it.
-    scope = ("", f"AND e.id > %(after)s AND e.id <= %(upto)s AND e.id IN ({sweep.id_set(connection.vendor)})")
+    scope = ("", f"AND e.id > %(after)s AND e.id <= %(upto)s AND {sweep.in_ids('e.id', connection.vendor)}")
     try:
         return _settle(
             scope=scope,
-            params={"after": ids[0] - 1, "upto": ids[-1], "ids": sweep.ids_param(ids)},
+            params={"after": ids[0] - 1, "upto": ids[-1], "ids": sweep.ids_param(ids, connection.vendor)},
             open_flags=Flag.objects.open().filter(engagement_id__in=scope_rows),
             lock_sql=f"SELECT engagement_id FROM {SCAN} WHERE claim_token = %s",
             lock_params=[token], now=now,
