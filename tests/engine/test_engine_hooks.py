@@ -76,7 +76,7 @@ def test_scan_command_prints_changes_as_json_lines(timeline, engagement):
 def test_scan_command_in_words(timeline):
     out = StringIO()
     call_command("scan", stdout=out)
-    assert "0 flags raised, 0 cleared" in out.getvalue()
+    assert "settled 0 in 0 batches: 0 flags raised, 0 cleared" in out.getvalue()
 
 
 def test_scan_loop_keeps_going_after_a_failed_pass(monkeypatch, db):

@@ -68,7 +68,8 @@ class Command(BaseCommand):
         if as_json:
             self.stdout.write(_dumps(summary))
         else:
-            self.stdout.write(f"Scanned {result.engagements} engagements in {result.batches} batches: "
+            self.stdout.write(f"Checked {result.engagements} engagements, settled {result.settled} "
+                              f"in {result.batches} batches: "
                               f"{result.raised} flags raised, {result.cleared} cleared"
                               + (f", {len(result.failed)} skipped after errors" if result.failed else "")
                               + f" ({summary['seconds']} s).")
