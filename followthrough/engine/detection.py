@@ -36,6 +36,68 @@ from .models import EPSILON, Defaults
 # (a fresh claim token is estimated at one row, and PostgreSQL then nests loops badly).
 SCOPE_RANGE = ("", "AND e.id > %(after)s AND e.id <= %(upto)s")
 
+# The parts both statements share word for word (this one and the sweep in `sweep.py`),
+# so each definition and threshold is written once. The parts that differ are planner
+# choices, explained where they stand.
+THRESHOLDS = """
+COALESCE(ct.followthrough_below, pt.followthrough_below, %(below)s) AS below,
+           COALESCE(ct.nonproductive_meetings, pt.nonproductive_meetings, %(np_n)s) AS np_n,
+           COALESCE(ct.drift_meetings, pt.drift_meetings, %(drift_k)s) AS drift_k,
+           COALESCE(ct.drift_share, pt.drift_share, %(drift_share)s) AS drift_share,
+           COALESCE(ct.no_show_run, pt.no_show_run, %(no_show_n)s) AS no_show_n,
+           (SELECT ag.primary_focus_id FROM clients_agreement ag WHERE ag.engagement_id = e.id
+            ORDER BY ag.version DESC LIMIT 1) AS primary_focus_id"""
+
+THRESHOLD_JOINS = """
+JOIN practice_coach co ON co.id = e.coach_id
+    LEFT JOIN engine_practicethresholds pt ON pt.practice_id = co.practice_id
+    LEFT JOIN engine_coachthresholds ct ON ct.coach_id = e.coach_id"""
+
+# Goal scores at held meetings, and each scored goal's line back through `carried_from`.
+GOAL_LINES = """
+scored AS (
+    SELECT gs.meeting_id, gs.goal_id, gs.level, a.engagement_id, a.starts_at
+    FROM attended a
+    JOIN meetings_goalscore gs ON gs.meeting_id = a.meeting_id
+    WHERE a.status = 'held'
+),
+goal_up (goal_id, ancestor_id, parent_id) AS (
+    SELECT s.goal_id, s.goal_id,
+           (SELECT g.carried_from_id FROM clients_goal g WHERE g.id = s.goal_id)
+    FROM scored s GROUP BY s.goal_id
+    UNION ALL
+    SELECT u.goal_id, u.parent_id,
+           (SELECT g.carried_from_id FROM clients_goal g WHERE g.id = u.parent_id)
+    FROM goal_up u WHERE u.parent_id IS NOT NULL
+),
+"""
+
+DRIFT_AND_NO_SHOWS = """
+drift AS (
+    SELECT t.engagement_id
+    FROM tagged t
+    WHERE t.tpos <= t.drift_k
+    GROUP BY t.engagement_id, t.drift_k, t.drift_share
+    HAVING COUNT(*) = t.drift_k AND SUM(t.off_topics) >= t.drift_share * SUM(t.topics) - %(eps)s
+),
+no_shows AS (
+    SELECT a.engagement_id
+    FROM attended a
+    WHERE a.pos <= a.no_show_n
+    GROUP BY a.engagement_id, a.no_show_n
+    HAVING COUNT(*) = a.no_show_n
+       AND SUM(CASE WHEN a.status = 'no_show' THEN 1 ELSE 0 END) = a.no_show_n
+),
+"""
+
+SHARED = {
+    "thresholds": THRESHOLDS.strip(),
+    "threshold_joins": THRESHOLD_JOINS.strip(),
+    "goal_lines": GOAL_LINES.strip() + "\n",
+    "drift_and_no_shows": DRIFT_AND_NO_SHOWS.strip() + "\n",
+}
+
+
 # Written for SQLite's planner as much as PostgreSQL's: every join from a computed set goes
 # to an indexed table (meetings by engagement, commitments by reviewed_in, scores by
 # meeting), the thresholds ride along on each meeting row instead of being joined back,
@@ -51,19 +113,11 @@ DETECT_SQL = """
 WITH RECURSIVE
 eng AS (
     SELECT e.id AS engagement_id, e.uid AS engagement_uid, cl.uid AS client_uid,
-           COALESCE(ct.followthrough_below, pt.followthrough_below, %(below)s) AS below,
-           COALESCE(ct.nonproductive_meetings, pt.nonproductive_meetings, %(np_n)s) AS np_n,
-           COALESCE(ct.drift_meetings, pt.drift_meetings, %(drift_k)s) AS drift_k,
-           COALESCE(ct.drift_share, pt.drift_share, %(drift_share)s) AS drift_share,
-           COALESCE(ct.no_show_run, pt.no_show_run, %(no_show_n)s) AS no_show_n,
-           (SELECT ag.primary_focus_id FROM clients_agreement ag WHERE ag.engagement_id = e.id
-            ORDER BY ag.version DESC LIMIT 1) AS primary_focus_id
+{thresholds}
     FROM clients_engagement e
     {scope_join}
     JOIN clients_client cl ON cl.id = e.client_id
-    JOIN practice_coach co ON co.id = e.coach_id
-    LEFT JOIN engine_practicethresholds pt ON pt.practice_id = co.practice_id
-    LEFT JOIN engine_coachthresholds ct ON ct.coach_id = e.coach_id
+{threshold_joins}
     WHERE e.state = 'active' {scope_where}
 ),
 attended AS (
@@ -75,22 +129,7 @@ attended AS (
     JOIN meetings_meeting m ON m.engagement_id = eng.engagement_id
     WHERE m.status IN ('held', 'no_show')
 ),
-{figured}scored AS (
-    SELECT gs.meeting_id, gs.goal_id, gs.level, a.engagement_id, a.starts_at
-    FROM attended a
-    JOIN meetings_goalscore gs ON gs.meeting_id = a.meeting_id
-    WHERE a.status = 'held'
-),
-goal_up (goal_id, ancestor_id, parent_id) AS (
-    SELECT s.goal_id, s.goal_id,
-           (SELECT g.carried_from_id FROM clients_goal g WHERE g.id = s.goal_id)
-    FROM scored s GROUP BY s.goal_id
-    UNION ALL
-    SELECT u.goal_id, u.parent_id,
-           (SELECT g.carried_from_id FROM clients_goal g WHERE g.id = u.parent_id)
-    FROM goal_up u WHERE u.parent_id IS NOT NULL
-),
-goal_root AS (
+{figured}{goal_lines}goal_root AS (
     SELECT u.goal_id, u.ancestor_id AS root_id FROM goal_up u WHERE u.parent_id IS NULL
 ),
 progress AS (
@@ -123,22 +162,7 @@ tagged AS (
         GROUP BY a.meeting_id, a.meeting_uid, a.engagement_id, a.starts_at, a.drift_k, a.drift_share
     ) y
 ),
-drift AS (
-    SELECT t.engagement_id
-    FROM tagged t
-    WHERE t.tpos <= t.drift_k
-    GROUP BY t.engagement_id, t.drift_k, t.drift_share
-    HAVING COUNT(*) = t.drift_k AND SUM(t.off_topics) >= t.drift_share * SUM(t.topics) - %(eps)s
-),
-no_shows AS (
-    SELECT a.engagement_id
-    FROM attended a
-    WHERE a.pos <= a.no_show_n
-    GROUP BY a.engagement_id, a.no_show_n
-    HAVING COUNT(*) = a.no_show_n
-       AND SUM(CASE WHEN a.status = 'no_show' THEN 1 ELSE 0 END) = a.no_show_n
-),
-evidence AS (
+{drift_and_no_shows}evidence AS (
     SELECT f.engagement_id, 'nonproductive' AS kind, f.meeting_id, f.meeting_uid, f.starts_at,
            f.figure AS value, NULL AS off_topics, NULL AS topics, f.below AS threshold,
            f.np_n AS window_size, f.fpos AS rank
@@ -232,7 +256,7 @@ def detect_sql(scope, vendor="sqlite"):
     join, where = scope
     figured = FIGURED_BY_RANGE if vendor == "postgresql" else FIGURED_BY_PROBE
     return DETECT_SQL.format(scope_join=join, scope_where=where, figured=figured.strip() + "\n",
-                             known_set=KNOWN_SET.get(vendor, KNOWN_SET["sqlite"]))
+                             known_set=KNOWN_SET.get(vendor, KNOWN_SET["sqlite"]), **SHARED)
 
 
 def detect_params(known=(), **scope_params):

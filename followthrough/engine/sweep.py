@@ -29,23 +29,15 @@ import json
 
 from django.db import connection
 
-from .detection import detect_params
+from .detection import SHARED, detect_params
 
 SWEEP_SQL = """
 WITH RECURSIVE
 eng AS MATERIALIZED (
     SELECT e.id AS engagement_id,
-           COALESCE(ct.followthrough_below, pt.followthrough_below, %(below)s) AS below,
-           COALESCE(ct.nonproductive_meetings, pt.nonproductive_meetings, %(np_n)s) AS np_n,
-           COALESCE(ct.drift_meetings, pt.drift_meetings, %(drift_k)s) AS drift_k,
-           COALESCE(ct.drift_share, pt.drift_share, %(drift_share)s) AS drift_share,
-           COALESCE(ct.no_show_run, pt.no_show_run, %(no_show_n)s) AS no_show_n,
-           (SELECT ag.primary_focus_id FROM clients_agreement ag WHERE ag.engagement_id = e.id
-            ORDER BY ag.version DESC LIMIT 1) AS primary_focus_id
+{thresholds}
     FROM clients_engagement e
-    JOIN practice_coach co ON co.id = e.coach_id
-    LEFT JOIN engine_practicethresholds pt ON pt.practice_id = co.practice_id
-    LEFT JOIN engine_coachthresholds ct ON ct.coach_id = e.coach_id
+{threshold_joins}
     WHERE e.state = 'active'
 ),
 attended AS (
@@ -71,22 +63,7 @@ figured AS (
     FROM attended a JOIN fig ON fig.meeting_id = a.meeting_id
     WHERE a.status = 'held'
 ),
-scored AS (
-    SELECT gs.meeting_id, gs.goal_id, gs.level, a.engagement_id, a.starts_at
-    FROM attended a
-    JOIN meetings_goalscore gs ON gs.meeting_id = a.meeting_id
-    WHERE a.status = 'held'
-),
-goal_up (goal_id, ancestor_id, parent_id) AS (
-    SELECT s.goal_id, s.goal_id,
-           (SELECT g.carried_from_id FROM clients_goal g WHERE g.id = s.goal_id)
-    FROM scored s GROUP BY s.goal_id
-    UNION ALL
-    SELECT u.goal_id, u.parent_id,
-           (SELECT g.carried_from_id FROM clients_goal g WHERE g.id = u.parent_id)
-    FROM goal_up u WHERE u.parent_id IS NOT NULL
-),
-progress AS (
+{goal_lines}progress AS (
     SELECT t.meeting_id FROM (
         SELECT s.meeting_id, s.level,
                LAG(s.level) OVER (PARTITION BY s.engagement_id, r.ancestor_id
@@ -115,21 +92,7 @@ tagged AS (
         GROUP BY a.meeting_id, a.engagement_id, a.starts_at, a.drift_k, a.drift_share
     ) y
 ),
-drift AS (
-    SELECT t.engagement_id
-    FROM tagged t
-    WHERE t.tpos <= t.drift_k
-    GROUP BY t.engagement_id, t.drift_k, t.drift_share
-    HAVING COUNT(*) = t.drift_k AND SUM(t.off_topics) >= t.drift_share * SUM(t.topics) - %(eps)s
-),
-no_shows AS (
-    SELECT a.engagement_id
-    FROM attended a
-    WHERE a.pos <= a.no_show_n
-    GROUP BY a.engagement_id, a.no_show_n
-    HAVING COUNT(*) = a.no_show_n AND SUM(CASE WHEN a.status = 'no_show' THEN 1 ELSE 0 END) = a.no_show_n
-),
-found AS (
+{drift_and_no_shows}found AS (
     SELECT engagement_id, 'nonproductive' AS kind FROM nonproductive
     UNION ALL SELECT engagement_id, 'focus_drift' FROM drift
     UNION ALL SELECT engagement_id, 'no_shows' FROM no_shows
@@ -150,7 +113,7 @@ ORDER BY 1
 
 def sweep_sql(vendor):
     meeting_engagement = "+m.engagement_id" if vendor == "sqlite" else "m.engagement_id"
-    return SWEEP_SQL.format(meeting_engagement=meeting_engagement)
+    return SWEEP_SQL.format(meeting_engagement=meeting_engagement, **SHARED)
 
 
 def engagements_to_settle():
