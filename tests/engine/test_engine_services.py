@@ -236,3 +236,15 @@ def test_sqlite_uids_are_formatted_like_uuids():
     assert as_uid(value.hex) == as_uid(value) == as_uid(str(value)) == str(value)
     with pytest.raises(ValueError):
         as_uid("g" * 32)
+
+
+def test_a_failing_sweep_falls_back_to_settling_every_engagement(coach, focus, monkeypatch, caplog):
+    bulk_world(coach, focus, 5)
+
+    def broken_sweep():
+        raise RuntimeError("sweep could not run")
+    monkeypatch.setattr(services.sweep, "engagements_to_settle", broken_sweep)
+    result = scan_pass(batch_size=2)
+    assert (result.raised, result.settled, result.batches) == (5, 5, 3)
+    assert "settling every engagement instead" in caplog.text
+    assert scan_pass(batch_size=2).raised == 0
