@@ -346,12 +346,13 @@ def timed_scan(batch_size, *, trace=False):
 def timed_hand_sql():
     from django.db import connection
 
-    from followthrough.engine.services import sqlite_tuned
+    from followthrough.engine.services import scan_tuned
 
     started = time.perf_counter()
     found = set()
-    # The same SQLite page cache the scan gets, so the comparison is like for like.
-    with sqlite_tuned(), connection.cursor() as cursor:
+    # The same session settings the scan gets (SQLite's page cache, PostgreSQL without
+    # JIT), so the comparison is like for like.
+    with scan_tuned(), connection.cursor() as cursor:
         cursor.execute(HAND_SQL)
         while rows := cursor.fetchmany(5000):
             found.update((int(eid), kind) for eid, kind in rows)

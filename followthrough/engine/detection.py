@@ -3,7 +3,7 @@
 Set-based on purpose: window functions rank each engagement's meetings from the newest,
 aggregates turn the commitments reviewed at a meeting into its follow-through, and the
 three conditions are decided per engagement in SQL. Python only groups the evidence rows
-that come back. Runs on SQLite >= 3.25 and PostgreSQL.
+that come back. Runs on SQLite >= 3.35 (for MATERIALIZED) and PostgreSQL.
 
 Definitions (PRODUCT.md), with the choices this query makes:
 - Follow-through of a held meeting = credit / due over the commitments reviewed at it
@@ -30,15 +30,10 @@ from datetime import UTC, datetime
 
 from .models import EPSILON, Defaults
 
-# The engagements a statement looks at: an id range (after, upto]. One engagement is the
-# range (id - 1, id]; a scan batch keeps only the rows of the engagements it claimed.
-# A range, not a join on the claim token, because both planners estimate a range well
-# (a fresh claim token is estimated at one row, and PostgreSQL then nests loops badly).
-SCOPE_RANGE = ("", "AND e.id > %(after)s AND e.id <= %(upto)s")
-
-# The parts both statements share word for word (this one and the sweep in `sweep.py`),
-# so each definition and threshold is written once. The parts that differ are planner
-# choices, explained where they stand.
+# Both statements (this one, for a set of engagements, and the sweep in `sweep.py`, for
+# the whole practice) start from a `scope` CTE of engagements with their thresholds, and
+# share everything from there to the three conditions word for word (CONDITIONS), so each
+# definition and threshold is written once.
 THRESHOLDS = """
 COALESCE(ct.followthrough_below, pt.followthrough_below, %(below)s) AS below,
            COALESCE(ct.nonproductive_meetings, pt.nonproductive_meetings, %(np_n)s) AS np_n,
@@ -53,13 +48,74 @@ JOIN practice_coach co ON co.id = e.coach_id
     LEFT JOIN engine_practicethresholds pt ON pt.practice_id = co.practice_id
     LEFT JOIN engine_coachthresholds ct ON ct.coach_id = e.coach_id"""
 
-# Goal scores at held meetings, and each scored goal's line back through `carried_from`.
-GOAL_LINES = """
+# Every condition looks only at an engagement's newest meetings, so neither statement
+# reads a whole history. `cuts` finds, per engagement, where each condition's window
+# starts (the Nth newest meeting of its kind, N the widest window in scope, from the
+# meetings' (engagement, starts_at) index), and `since` is the earliest of the three:
+# everything from there on is read, ranked and judged exactly as if the whole history
+# were. A cut that does not exist (fewer meetings of that kind than the widest window)
+# means "read everything" when this engagement's own window is narrower, and "this
+# condition cannot hold" when it is the widest. Goal progress is the one thing that looks
+# further back (a score is compared with the goal line's previous score), so `scored`
+# reads every held meeting's scores, however the statement reaches them.
+CONDITIONS = """
+cuts AS MATERIALIZED (
+    SELECT s.*,
+           (SELECT m.starts_at FROM meetings_meeting m
+            WHERE m.engagement_id = s.engagement_id AND m.status = 'held'
+              AND EXISTS (SELECT 1 FROM commitments_commitment c
+                          WHERE c.reviewed_in_id = m.id AND c.outcome IN ('kept', 'partly_kept', 'missed'))
+            ORDER BY m.starts_at DESC, m.id DESC
+            LIMIT 1 OFFSET (SELECT MAX(np_n) FROM scope) - 1) AS figured_from,
+           (SELECT m.starts_at FROM meetings_meeting m
+            WHERE m.engagement_id = s.engagement_id AND m.status = 'held'
+              AND EXISTS (SELECT 1 FROM meetings_meeting_focus_areas mf WHERE mf.meeting_id = m.id)
+            ORDER BY m.starts_at DESC, m.id DESC
+            LIMIT 1 OFFSET (SELECT MAX(drift_k) FROM scope) - 1) AS tagged_from,
+           (SELECT m.starts_at FROM meetings_meeting m
+            WHERE m.engagement_id = s.engagement_id AND m.status IN ('held', 'no_show')
+            ORDER BY m.starts_at DESC, m.id DESC
+            LIMIT 1 OFFSET (SELECT MAX(no_show_n) FROM scope) - 1) AS attended_from
+    FROM scope s
+),
+eng AS MATERIALIZED (
+    SELECT x.*,
+           {least}(CASE WHEN x.figured_from IS NOT NULL THEN x.figured_from
+                        WHEN x.np_n < (SELECT MAX(np_n) FROM scope) THEN {earliest} ELSE {never} END,
+                   CASE WHEN x.tagged_from IS NOT NULL THEN x.tagged_from
+                        WHEN x.drift_k < (SELECT MAX(drift_k) FROM scope) THEN {earliest} ELSE {never} END,
+                   CASE WHEN x.attended_from IS NOT NULL THEN x.attended_from
+                        WHEN x.no_show_n < (SELECT MAX(no_show_n) FROM scope) THEN {earliest} ELSE {never} END
+           ) AS since
+    FROM cuts x
+),
+attended AS MATERIALIZED (
+    SELECT m.id AS meeting_id, m.uid AS meeting_uid, m.engagement_id, m.starts_at, m.status,
+           eng.below, eng.np_n, eng.drift_k, eng.drift_share, eng.no_show_n, eng.primary_focus_id,
+           ROW_NUMBER() OVER (PARTITION BY m.engagement_id
+                              ORDER BY m.starts_at DESC, m.id DESC) AS pos
+    FROM eng
+    JOIN meetings_meeting m ON m.engagement_id = eng.engagement_id AND m.starts_at >= eng.since
+    WHERE m.status IN ('held', 'no_show')
+),
+figured AS (
+    SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.engagement_id
+                                   ORDER BY x.starts_at DESC, x.meeting_id DESC) AS fpos
+    FROM (
+        SELECT a.meeting_id, a.meeting_uid, a.engagement_id, a.starts_at, a.below, a.np_n,
+               SUM(CASE c.outcome WHEN 'kept' THEN 1.0
+                                  WHEN 'partly_kept' THEN CAST(c.kept_fraction AS DOUBLE PRECISION)
+                                  ELSE 0.0 END) / COUNT(*) AS figure
+        FROM attended a
+        JOIN commitments_commitment c ON c.reviewed_in_id = a.meeting_id
+        WHERE a.status = 'held' AND c.outcome IN ('kept', 'partly_kept', 'missed')
+        GROUP BY a.meeting_id, a.meeting_uid, a.engagement_id, a.starts_at, a.below, a.np_n
+    ) x
+),
 scored AS (
-    SELECT gs.meeting_id, gs.goal_id, gs.level, a.engagement_id, a.starts_at
-    FROM attended a
-    JOIN meetings_goalscore gs ON gs.meeting_id = a.meeting_id
-    WHERE a.status = 'held'
+    SELECT gs.meeting_id, gs.goal_id, gs.level, m.engagement_id, m.starts_at
+    FROM {scored_from}
+    WHERE m.status = 'held'
 ),
 goal_up (goal_id, ancestor_id, parent_id) AS (
     SELECT s.goal_id, s.goal_id,
@@ -70,9 +126,36 @@ goal_up (goal_id, ancestor_id, parent_id) AS (
            (SELECT g.carried_from_id FROM clients_goal g WHERE g.id = u.parent_id)
     FROM goal_up u WHERE u.parent_id IS NOT NULL
 ),
-"""
-
-DRIFT_AND_NO_SHOWS = """
+progress AS (
+    SELECT t.meeting_id FROM (
+        SELECT s.meeting_id, s.level,
+               LAG(s.level) OVER (PARTITION BY s.engagement_id, r.ancestor_id
+                                  ORDER BY s.starts_at, s.meeting_id) AS previous
+        FROM scored s JOIN goal_up r ON r.goal_id = s.goal_id AND r.parent_id IS NULL
+    ) t
+    WHERE t.level > t.previous
+),
+nonproductive AS (
+    SELECT f.engagement_id
+    FROM figured f
+    WHERE f.fpos <= f.np_n
+    GROUP BY f.engagement_id, f.np_n, f.below
+    HAVING COUNT(*) = f.np_n AND MAX(f.figure) < f.below - %(eps)s
+       AND SUM(CASE WHEN f.meeting_id IN (SELECT meeting_id FROM progress) THEN 1 ELSE 0 END) = 0
+),
+tagged AS (
+    SELECT y.*, ROW_NUMBER() OVER (PARTITION BY y.engagement_id
+                                   ORDER BY y.starts_at DESC, y.meeting_id DESC) AS tpos
+    FROM (
+        SELECT a.meeting_id, a.meeting_uid, a.engagement_id, a.starts_at, a.drift_k, a.drift_share,
+               COUNT(*) AS topics,
+               SUM(CASE WHEN mf.focusarea_id = a.primary_focus_id THEN 0 ELSE 1 END) AS off_topics
+        FROM attended a
+        JOIN meetings_meeting_focus_areas mf ON mf.meeting_id = a.meeting_id
+        WHERE a.status = 'held' AND a.primary_focus_id IS NOT NULL
+        GROUP BY a.meeting_id, a.meeting_uid, a.engagement_id, a.starts_at, a.drift_k, a.drift_share
+    ) y
+),
 drift AS (
     SELECT t.engagement_id
     FROM tagged t
@@ -90,79 +173,40 @@ no_shows AS (
 ),
 """
 
-SHARED = {
-    "thresholds": THRESHOLDS.strip(),
-    "threshold_joins": THRESHOLD_JOINS.strip(),
-    "goal_lines": GOAL_LINES.strip() + "\n",
-    "drift_and_no_shows": DRIFT_AND_NO_SHOWS.strip() + "\n",
+# How each database spells the earliest of three times, and times before and after any
+# meeting.
+VENDOR_WORDS = {
+    "postgresql": {"least": "LEAST", "earliest": "'-infinity'::timestamptz", "never": "'infinity'::timestamptz"},
+    # SQLite keeps times as ISO text: '' sorts before every one, '9999' after.
+    "sqlite": {"least": "MIN", "earliest": "''", "never": "'9999'"},
 }
 
 
+def conditions_sql(vendor, scored_from):
+    return CONDITIONS.format(scored_from=scored_from, **VENDOR_WORDS[vendor])
+
+
 # Written for SQLite's planner as much as PostgreSQL's: every join from a computed set goes
-# to an indexed table (meetings by engagement, commitments by reviewed_in, scores by
-# meeting), the thresholds ride along on each meeting row instead of being joined back,
-# and the evidence branches pick their engagements with IN, never by joining two
-# computed sets, which SQLite would do with nested scans.
+# to an indexed table (meetings by engagement and time, commitments by reviewed_in, scores
+# by meeting), the thresholds ride along on each meeting row instead of being joined back,
+# and the evidence branches pick their engagements with IN, never by joining two computed
+# sets, which SQLite would do with nested scans.
 # A table probed from a large computed set must not carry a filter of its own in the join
-# (`c.outcome IN (...)`, `g.carried_from_id IS NOT NULL`): SQLite (>= 3.38) then builds a
-# Bloom filter by reading the *whole* table on every statement, a cost per batch that grows
-# with the practice (3.3 M commitments read 100 times at 100 k clients). So the commitment
-# filter goes through a CASE on the evidence row, and the goal lines are walked with scalar
-# subqueries by primary key, which PostgreSQL also probes instead of hashing clients_goal.
+# (`c.outcome IN (...)`): SQLite (>= 3.38) then builds a Bloom filter by reading the
+# *whole* table on every statement, a cost per batch that grows with the practice. So the
+# evidence's commitment filter goes through a CASE on the evidence row, and the goal lines
+# are walked with scalar subqueries by primary key.
 DETECT_SQL = """
 WITH RECURSIVE
-eng AS (
+scope AS MATERIALIZED (
     SELECT e.id AS engagement_id, e.uid AS engagement_uid, cl.uid AS client_uid,
 {thresholds}
     FROM clients_engagement e
-    {scope_join}
     JOIN clients_client cl ON cl.id = e.client_id
 {threshold_joins}
-    WHERE e.state = 'active' {scope_where}
+    WHERE e.state = 'active' AND {in_scope}
 ),
-attended AS (
-    SELECT m.id AS meeting_id, m.uid AS meeting_uid, m.engagement_id, m.starts_at, m.status,
-           eng.below, eng.np_n, eng.drift_k, eng.drift_share, eng.no_show_n, eng.primary_focus_id,
-           ROW_NUMBER() OVER (PARTITION BY m.engagement_id
-                              ORDER BY m.starts_at DESC, m.id DESC) AS pos
-    FROM eng
-    JOIN meetings_meeting m ON m.engagement_id = eng.engagement_id
-    WHERE m.status IN ('held', 'no_show')
-),
-{figured}{goal_lines}goal_root AS (
-    SELECT u.goal_id, u.ancestor_id AS root_id FROM goal_up u WHERE u.parent_id IS NULL
-),
-progress AS (
-    SELECT DISTINCT t.meeting_id FROM (
-        SELECT s.meeting_id, s.level,
-               LAG(s.level) OVER (PARTITION BY s.engagement_id, r.root_id
-                                  ORDER BY s.starts_at, s.meeting_id) AS previous
-        FROM scored s JOIN goal_root r ON r.goal_id = s.goal_id
-    ) t
-    WHERE t.level > t.previous
-),
-nonproductive AS (
-    SELECT f.engagement_id
-    FROM figured f
-    LEFT JOIN progress p ON p.meeting_id = f.meeting_id
-    WHERE f.fpos <= f.np_n
-    GROUP BY f.engagement_id, f.np_n, f.below
-    HAVING COUNT(*) = f.np_n AND MAX(f.figure) < f.below - %(eps)s AND COUNT(p.meeting_id) = 0
-),
-tagged AS (
-    SELECT y.*, ROW_NUMBER() OVER (PARTITION BY y.engagement_id
-                                   ORDER BY y.starts_at DESC, y.meeting_id DESC) AS tpos
-    FROM (
-        SELECT a.meeting_id, a.meeting_uid, a.engagement_id, a.starts_at, a.drift_k, a.drift_share,
-               COUNT(*) AS topics,
-               SUM(CASE WHEN mf.focusarea_id = a.primary_focus_id THEN 0 ELSE 1 END) AS off_topics
-        FROM attended a
-        JOIN meetings_meeting_focus_areas mf ON mf.meeting_id = a.meeting_id
-        WHERE a.status = 'held' AND a.primary_focus_id IS NOT NULL
-        GROUP BY a.meeting_id, a.meeting_uid, a.engagement_id, a.starts_at, a.drift_k, a.drift_share
-    ) y
-),
-{drift_and_no_shows}evidence AS (
+{conditions}evidence AS (
     SELECT f.engagement_id, 'nonproductive' AS kind, f.meeting_id, f.meeting_uid, f.starts_at,
            f.figure AS value, NULL AS off_topics, NULL AS topics, f.below AS threshold,
            f.np_n AS window_size, f.fpos AS rank
@@ -200,43 +244,10 @@ LEFT JOIN commitments_commitment c
 ORDER BY 1, 4, 6, 5, 12
 """
 
-# How `figured` reaches the commitments differs by planner, with the same result:
-# SQLite probes the reviewed_in index once per meeting (joining two computed sets, it
-# would nest full scans); PostgreSQL reads the batch's commitments by engagement range and
-# hash-joins them, which is about twice as fast there as a probe per meeting.
-FIGURED_BY_PROBE = """figured AS (
-    SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.engagement_id
-                                   ORDER BY x.starts_at DESC, x.meeting_id DESC) AS fpos
-    FROM (
-        SELECT a.meeting_id, a.meeting_uid, a.engagement_id, a.starts_at, a.below, a.np_n,
-               SUM(CASE c.outcome WHEN 'kept' THEN 1.0
-                                  WHEN 'partly_kept' THEN CAST(c.kept_fraction AS DOUBLE PRECISION)
-                                  ELSE 0.0 END) / COUNT(*) AS figure
-        FROM attended a
-        JOIN commitments_commitment c ON c.reviewed_in_id = a.meeting_id
-        WHERE a.status = 'held' AND c.outcome IN ('kept', 'partly_kept', 'missed')
-        GROUP BY a.meeting_id, a.meeting_uid, a.engagement_id, a.starts_at, a.below, a.np_n
-    ) x
-),
-"""
-
-FIGURED_BY_RANGE = """figured AS (
-    SELECT a.meeting_id, a.meeting_uid, a.engagement_id, a.starts_at, a.below, a.np_n, f.figure,
-           ROW_NUMBER() OVER (PARTITION BY a.engagement_id
-                              ORDER BY a.starts_at DESC, a.meeting_id DESC) AS fpos
-    FROM attended a
-    JOIN (
-        SELECT c.reviewed_in_id AS meeting_id,
-               SUM(CASE c.outcome WHEN 'kept' THEN 1.0
-                                  WHEN 'partly_kept' THEN CAST(c.kept_fraction AS DOUBLE PRECISION)
-                                  ELSE 0.0 END) / COUNT(*) AS figure
-        FROM commitments_commitment c
-        WHERE c.engagement_id > %(after)s AND c.engagement_id <= %(upto)s
-          AND c.reviewed_in_id IS NOT NULL AND c.outcome IN ('kept', 'partly_kept', 'missed')
-        GROUP BY c.reviewed_in_id
-    ) f ON f.meeting_id = a.meeting_id
-    WHERE a.status = 'held'
-),"""
+# A few engagements' goal scores: through their meetings, by index.
+SCORED_BY_ENGAGEMENT = """eng
+    JOIN meetings_meeting m ON m.engagement_id = eng.engagement_id
+    JOIN meetings_goalscore gs ON gs.meeting_id = m.id"""
 
 
 COLUMNS = (
@@ -252,21 +263,41 @@ KNOWN_SET = {
 }
 
 
-def detect_sql(scope, vendor="sqlite"):
-    join, where = scope
-    figured = FIGURED_BY_RANGE if vendor == "postgresql" else FIGURED_BY_PROBE
-    return DETECT_SQL.format(scope_join=join, scope_where=where, figured=figured.strip() + "\n",
-                             known_set=KNOWN_SET.get(vendor, KNOWN_SET["sqlite"]), **SHARED)
+def in_ids(column, vendor):
+    """`column` is one of the ids in the parameter `%(ids)s` (built by `ids_param`).
+
+    PostgreSQL gets an array, whose length its planner sees (a set returned by a function
+    is guessed at 100 rows, which planned a 1000-engagement batch as nested loops, 0.7 s);
+    SQLite gets a JSON array, read by json_each.
+    """
+    if vendor == "postgresql":
+        return f"{column} = ANY(%(ids)s)"
+    return f"{column} IN (SELECT value FROM json_each(%(ids)s))"
 
 
-def detect_params(known=(), **scope_params):
-    return {
+def ids_param(ids, vendor):
+    ids = [int(i) for i in ids]
+    return ids if vendor == "postgresql" else json.dumps(ids)
+
+
+def detect_sql(vendor):
+    """The detection statement for the engagements whose ids are in `%(ids)s`."""
+    return DETECT_SQL.format(
+        thresholds=THRESHOLDS.strip(), threshold_joins=THRESHOLD_JOINS.strip(),
+        in_scope=in_ids("e.id", vendor), conditions=conditions_sql(vendor, SCORED_BY_ENGAGEMENT).lstrip(),
+        known_set=KNOWN_SET[vendor])
+
+
+def detect_params(vendor=None, *, ids=(), known=()):
+    params = {
         "below": Defaults.followthrough_below, "np_n": Defaults.nonproductive_meetings,
         "drift_k": Defaults.drift_meetings, "drift_share": Defaults.drift_share,
         "no_show_n": Defaults.no_show_run, "eps": EPSILON,
-        "known": json.dumps(sorted(f"{engagement_id}:{kind}" for engagement_id, kind in known)),
-        **scope_params,
     }
+    if vendor is not None:
+        params["ids"] = ids_param(ids, vendor)
+        params["known"] = json.dumps(sorted(f"{engagement_id}:{kind}" for engagement_id, kind in known))
+    return params
 
 
 def as_uid(value):

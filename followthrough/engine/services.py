@@ -91,11 +91,11 @@ def _q(name):
 SCAN = _q(EngagementScan._meta.db_table)
 
 
-def _detect(scope, params, known):
-    """Stream the detection rows for the scope and group them by condition."""
+def _detect(ids, known):
+    """Stream the detection rows for the engagements `ids` and group them by condition."""
+    vendor = connection.vendor
     with connection.cursor() as cursor:
-        cursor.execute(detection.detect_sql(scope, connection.vendor),
-                       detection.detect_params(known=known, **params))
+        cursor.execute(detection.detect_sql(vendor), detection.detect_params(vendor, ids=ids, known=known))
 
         def rows():
             while chunk := cursor.fetchmany(2000):
@@ -104,14 +104,14 @@ def _detect(scope, params, known):
         return detection.conditions(rows(), known)
 
 
-def _settle(*, scope, params, open_flags, lock_sql, lock_params, now, release_sql, release_params):
+def _settle(*, ids, open_flags, lock_sql, lock_params, now, release_sql, release_params):
     """One unit of work: detect, compare with the open flags, write the difference.
 
     `lock_sql` selects the engagements this unit owns, locking their scan rows on
-    PostgreSQL (SQLite's IMMEDIATE transaction already holds the write lock). The
-    detection scope may be wider (an id range, which both planners estimate well, where a
-    claim token would be estimated at one row and planned badly); rows of engagements the
-    unit does not own are dropped. `release_sql` stamps the scan rows (and frees a claim).
+    PostgreSQL (SQLite's IMMEDIATE transaction already holds the write lock). Detection
+    looks at `ids` (a list both planners size well, where a claim token would be estimated
+    at one row and planned badly); rows of engagements the unit does not own are dropped.
+    `release_sql` stamps the scan rows (and frees a claim).
     """
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -124,7 +124,7 @@ def _settle(*, scope, params, open_flags, lock_sql, lock_params, now, release_sq
         # is found again, and only the ones to clear are loaded whole, in one more statement.
         current = {(engagement_id, kind): pk for pk, engagement_id, kind
                    in open_flags.order_by().values_list("pk", "engagement_id", "kind")}
-        wanted = _detect(scope, params, current.keys())
+        wanted = _detect(ids, current.keys())
         wanted = {key: found for key, found in wanted.items() if key[0] in owned}
         raise_flags = [(key[0], key[1], found[2], found[0])
                        for key, found in wanted.items() if key not in current]
@@ -168,7 +168,7 @@ def engagement_refresh(*, engagement, now=None):
     with transaction.atomic():
         _ensure_scan_rows(engagement_id)
         result = _settle(
-            scope=detection.SCOPE_RANGE, params={"after": engagement_id - 1, "upto": engagement_id},
+            ids=[engagement_id],
             open_flags=Flag.objects.open().filter(engagement_id=engagement_id),
             lock_sql=f"SELECT engagement_id FROM {SCAN} WHERE engagement_id = %s",
             lock_params=[engagement_id], now=now,
@@ -182,11 +182,11 @@ def engagement_refresh(*, engagement, now=None):
 def _claim(token, ids, now):
     """Claim the engagements in `ids` that no other scanner holds (or whose lease ran out)."""
     sql = (f"UPDATE {SCAN} SET claim_token = %(token)s, claimed_until = %(until)s "
-           f"WHERE {sweep.in_ids('engagement_id', connection.vendor)} "
+           f"WHERE {detection.in_ids('engagement_id', connection.vendor)} "
            f"AND (claim_token IS NULL OR claimed_until < %(now)s)")
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, {"token": token, "until": now + LEASE, "now": now,
-                             "ids": sweep.ids_param(ids, connection.vendor)})
+                             "ids": detection.ids_param(ids, connection.vendor)})
         return cursor.rowcount
 
 
@@ -198,15 +198,9 @@ def _claimed_ids(token):
 def _settle_batch(token, ids, now, result):
     """Settle the claimed engagements among `ids` (sorted), then free their claim."""
     scope_rows = EngagementScan.objects.filter(claim_token=token).values("engagement_id")
-    # The id set keeps the statement to the engagements that need it; the id range is only
-    # for PostgreSQL's read of the batch's commitments (see detection.py). Adding the range
-    # to the set made PostgreSQL expect 40 engagements instead of 1000 and plan nested
-    # loops over computed sets: 1 s per batch at 100 k clients instead of 0.2 s.
-    scope = ("", f"AND {sweep.in_ids('e.id', connection.vendor)}")
     try:
         return _settle(
-            scope=scope,
-            params={"after": ids[0] - 1, "upto": ids[-1], "ids": sweep.ids_param(ids, connection.vendor)},
+            ids=ids,
             open_flags=Flag.objects.open().filter(engagement_id__in=scope_rows),
             lock_sql=f"SELECT engagement_id FROM {SCAN} WHERE claim_token = %s",
             lock_params=[token], now=now,
@@ -243,31 +237,50 @@ def _every_engagement(batch_size):
         after = ids[-1]
 
 
-# A scan reads the whole practice; SQLite's default page cache (2 MB) would send most reads
-# back to the OS. 64 MB for the pass only. Sorts stay in temporary files (the default):
-# kept in memory, the sweep's sorts grew the process to 430 MB at 100 k clients.
-SQLITE_PASS_PRAGMAS = {"cache_size": -65536}
+# Session settings for the length of a pass, put back afterwards.
+# SQLite: a scan reads the whole practice, and SQLite's default page cache (2 MB) would
+# send most reads back to the OS, so 64 MB. Sorts stay in temporary files (the default):
+# kept in memory, a whole-practice sort grew the process to 430 MB at 100 k clients.
+# PostgreSQL: no JIT. The sweep's cost estimate (three index probes per engagement) is
+# high enough to switch JIT compilation on, which took 0.7 s of a 1.0 s sweep at 10 k
+# clients and saved nothing.
+PASS_SETTINGS = {
+    "sqlite": {"cache_size": -65536},
+    "postgresql": {"jit": "off"},
+}
+
+
+def _get_setting(cursor, vendor, name):
+    cursor.execute(f"PRAGMA {name}" if vendor == "sqlite" else f"SHOW {name}")
+    return cursor.fetchone()[0]
+
+
+def _set_setting(cursor, vendor, name, value):
+    if vendor == "sqlite":
+        cursor.execute(f"PRAGMA {name} = {int(value)}")
+    else:
+        cursor.execute("SELECT set_config(%s, %s, false)", [name, str(value)])
 
 
 @contextmanager
-def sqlite_tuned():
-    """Apply SQLITE_PASS_PRAGMAS on this connection for a block, then put back the old values."""
-    if connection.vendor != "sqlite":
-        yield
-        return
+def scan_tuned():
+    """Apply PASS_SETTINGS on this connection for a block, then put back the old values."""
+    vendor = connection.vendor
+    settings = PASS_SETTINGS.get(vendor, {})
     old = {}
-    pragmas = dict(SQLITE_PASS_PRAGMAS)
     with connection.cursor() as cursor:
-        for name, value in pragmas.items():
-            cursor.execute(f"PRAGMA {name}")
-            old[name] = cursor.fetchone()[0]
-            cursor.execute(f"PRAGMA {name} = {int(value)}")
+        for name, value in settings.items():
+            old[name] = _get_setting(cursor, vendor, name)
+            _set_setting(cursor, vendor, name, value)
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            for name, value in old.items():
-                cursor.execute(f"PRAGMA {name} = {int(value)}")
+        # A transaction that failed inside the block puts the settings back itself when it
+        # rolls back (PostgreSQL), and would refuse any statement before then.
+        if not connection.needs_rollback:
+            with connection.cursor() as cursor:
+                for name, value in old.items():
+                    _set_setting(cursor, vendor, name, value)
 
 
 def scan_pass(*, batch_size=DEFAULT_BATCH_SIZE, on_change=None, now=None):
@@ -276,7 +289,7 @@ def scan_pass(*, batch_size=DEFAULT_BATCH_SIZE, on_change=None, now=None):
     Catching up after downtime needs nothing special: each pass recomputes the current
     state from the records, so a missed pass only delays a flag, it never loses one.
     """
-    with sqlite_tuned():
+    with scan_tuned():
         return _scan_pass(batch_size=batch_size, on_change=on_change, now=now)
 
 
