@@ -117,21 +117,24 @@ scored AS (
     FROM {scored_from}
     WHERE m.status = 'held'
 ),
-goal_up (goal_id, ancestor_id, parent_id) AS (
-    SELECT s.goal_id, s.goal_id,
+-- Each score walks up its goal's `carried_from` line to the line's first goal, carrying
+-- its own columns along: joining the scores to a separate table of lines would join two
+-- computed sets, which SQLite does by nested scans.
+lines (meeting_id, level, engagement_id, starts_at, ancestor_id, parent_id) AS (
+    SELECT s.meeting_id, s.level, s.engagement_id, s.starts_at, s.goal_id,
            (SELECT g.carried_from_id FROM clients_goal g WHERE g.id = s.goal_id)
-    FROM scored s GROUP BY s.goal_id
+    FROM scored s
     UNION ALL
-    SELECT u.goal_id, u.parent_id,
+    SELECT u.meeting_id, u.level, u.engagement_id, u.starts_at, u.parent_id,
            (SELECT g.carried_from_id FROM clients_goal g WHERE g.id = u.parent_id)
-    FROM goal_up u WHERE u.parent_id IS NOT NULL
+    FROM lines u WHERE u.parent_id IS NOT NULL
 ),
 progress AS (
     SELECT t.meeting_id FROM (
-        SELECT s.meeting_id, s.level,
-               LAG(s.level) OVER (PARTITION BY s.engagement_id, r.ancestor_id
-                                  ORDER BY s.starts_at, s.meeting_id) AS previous
-        FROM scored s JOIN goal_up r ON r.goal_id = s.goal_id AND r.parent_id IS NULL
+        SELECT l.meeting_id, l.level,
+               LAG(l.level) OVER (PARTITION BY l.engagement_id, l.ancestor_id
+                                  ORDER BY l.starts_at, l.meeting_id) AS previous
+        FROM lines l WHERE l.parent_id IS NULL
     ) t
     WHERE t.level > t.previous
 ),
@@ -250,12 +253,6 @@ SCORED_BY_ENGAGEMENT = """eng
     JOIN meetings_goalscore gs ON gs.meeting_id = m.id"""
 
 
-COLUMNS = (
-    "engagement_id", "engagement_uid", "client_uid", "kind", "meeting_uid", "starts_at", "value",
-    "off_topics", "topics", "threshold", "window", "commitment_uid", "outcome", "credit",
-)
-
-
 # The open flags' conditions, one JSON array parameter of "engagement_id:kind" strings.
 KNOWN_SET = {
     "postgresql": "SELECT jsonb_array_elements_text(%(known)s::jsonb)",
@@ -330,37 +327,40 @@ def conditions(rows, known=frozenset()):
     Rows come ordered by engagement, kind, meeting time, so each condition's evidence is
     built from consecutive rows and memory holds one batch at most. Conditions in `known`
     (flags already open) are only noted as present: their evidence is not needed again.
+    A meeting's values are read from its first row only (the rest repeat them, one per
+    commitment reviewed at it).
     """
     found = {}
-    for raw in rows:
-        key = (raw[0], raw[3])
+    current = None  # (condition, raw meeting uid) of the meeting being read
+    for (engagement_id, engagement_uid, client_uid, kind, meeting_uid, starts_at, value, off_topics,
+         topics, threshold, window, commitment_uid, outcome, credit) in rows:
+        key = (engagement_id, kind)
         if key in known:
             found[key] = None
             continue
-        row = dict(zip(COLUMNS, raw, strict=True))
         entry = found.get(key)
         if entry is None:
-            evidence = {"meetings": [], "commitments": [], "window": int(row["window"])}
-            if row["threshold"] is not None:
-                evidence["threshold"] = float(row["threshold"])
-            if row["kind"] == "focus_drift":
+            evidence = {"meetings": [], "commitments": [], "window": int(window)}
+            if threshold is not None:
+                evidence["threshold"] = float(threshold)
+            if kind == "focus_drift":
                 evidence["off_topics"] = evidence["topics"] = 0
-            entry = found[key] = (as_uid(row["client_uid"]), as_uid(row["engagement_uid"]), evidence)
+            entry = found[key] = (as_uid(client_uid), as_uid(engagement_uid), evidence)
         evidence = entry[2]
-        meeting_uid = as_uid(row["meeting_uid"])
-        if not evidence["meetings"] or evidence["meetings"][-1]["uid"] != meeting_uid:
-            meeting = {"uid": meeting_uid,
-                       "starts_at": as_datetime(row["starts_at"]).astimezone(UTC).isoformat()}
-            if row["kind"] == "nonproductive":
-                meeting["figure"] = _share(row["value"])
-            elif row["kind"] == "focus_drift":
-                meeting["off_share"] = _share(row["value"])
-                evidence["off_topics"] += int(row["off_topics"])
-                evidence["topics"] += int(row["topics"])
+        if current != (key, meeting_uid):
+            current = (key, meeting_uid)
+            meeting = {"uid": as_uid(meeting_uid),
+                       "starts_at": as_datetime(starts_at).astimezone(UTC).isoformat()}
+            if kind == "nonproductive":
+                meeting["figure"] = _share(value)
+            elif kind == "focus_drift":
+                meeting["off_share"] = _share(value)
+                evidence["off_topics"] += int(off_topics)
+                evidence["topics"] += int(topics)
             evidence["meetings"].append(meeting)
-        if row["commitment_uid"] is not None:
+        if commitment_uid is not None:
             evidence["commitments"].append({
-                "uid": as_uid(row["commitment_uid"]), "meeting": meeting_uid,
-                "outcome": row["outcome"], "credit": _share(row["credit"]),
+                "uid": as_uid(commitment_uid), "meeting": evidence["meetings"][-1]["uid"],
+                "outcome": outcome, "credit": _share(credit),
             })
     return found

@@ -25,11 +25,6 @@ RAISED = "flag.raised"
 CLEARED = "flag.cleared"
 
 
-def _prep(model, name, value):
-    field = model._meta.get_field(name)
-    return field.get_db_prep_save(value, connection)
-
-
 def max_params():
     """Parameters one statement may carry: SQLite before 3.32 allows 999, later 32766."""
     if connection.vendor == "sqlite":
@@ -80,25 +75,38 @@ def _insert_many(model, names, rows):
     if connection.vendor == "postgresql":
         return _insert_many_pg(model, names, rows, table, columns)
     marks = "(" + ", ".join(["%s"] * len(names)) + ")"
-    fields = [model._meta.get_field(n) for n in names]
-    # A batch's rows share their timestamps: each distinct one is converted once.
-    stamps = {}
-
-    def prep(i, value):
-        if isinstance(value, datetime):
-            key = (i, value)
-            if key not in stamps:
-                stamps[key] = fields[i].get_db_prep_save(value, connection)
-            return stamps[key]
-        return fields[i].get_db_prep_save(value, connection)
-
+    convert = [_converter(model._meta.get_field(n)) for n in names]
     with connection.cursor() as cursor:
         step = _rows_per_statement(len(names))
         for start in range(0, len(rows), step):
             chunk = rows[start:start + step]
-            params = [prep(i, row[i]) for row in chunk for i in range(len(names))]
+            params = [convert[i](value) for row in chunk for i, value in enumerate(row)]
             cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([marks] * len(chunk))}",
                            params)
+
+
+def _converter(field):
+    """A field's value as the database takes it: what `field.get_db_prep_save` returns.
+
+    That method costs 5-10 microseconds a value, most of a cold scan's time in Python at
+    tens of thousands of values; these do the same for the types the engine writes.
+    A batch's rows share their timestamps, so each distinct one is converted once.
+    """
+    kind = field.get_internal_type()
+    if kind in ("CharField", "TextField", "BigIntegerField", "IntegerField", "ForeignKey"):
+        return lambda value: value
+    if kind == "UUIDField" and not connection.features.has_native_uuid_field:
+        return lambda value: None if value is None else value.hex
+    if kind == "JSONField":
+        encoder = field.encoder
+        return lambda value: None if value is None else json.dumps(value, cls=encoder)
+    converted = {}
+
+    def once(value):
+        if value not in converted:
+            converted[value] = field.get_db_prep_save(value, connection)
+        return converted[value]
+    return once if kind == "DateTimeField" else (lambda value: field.get_db_prep_save(value, connection))
 
 
 def events_append(changes, *, by=None):
@@ -139,15 +147,14 @@ def flags_write(*, raise_flags, clear_flags, now, by=None):
     `raise_flags` holds (engagement_id, kind, evidence, client_uid); `clear_flags` holds
     (flag, client_uid) for flags loaded from the database. Returns the new Flag objects.
     """
-    created, changes = [], []
+    created, changes, rows = [], [], []
     for engagement_id, kind, evidence, client_uid in raise_flags:
         flag = Flag(uid=uuid.uuid4(), created_at=now, engagement_id=engagement_id, kind=kind,
                     raised_at=now, cleared_at=None, evidence=evidence)
         created.append(flag)
         changes.append((RAISED, flag, None, flag.snapshot(), client_uid))
-    _insert_many(Flag, ("uid", "created_at", "engagement", "kind", "raised_at", "cleared_at", "evidence"),
-                 [(f.uid, f.created_at, f.engagement_id, f.kind, f.raised_at, None, f.evidence)
-                  for f in created])
+        rows.append((flag.uid, now, engagement_id, kind, now, None, evidence))
+    _insert_many(Flag, ("uid", "created_at", "engagement", "kind", "raised_at", "cleared_at", "evidence"), rows)
     if clear_flags:
         cleared = []
         for flag, client_uid in clear_flags:
@@ -164,8 +171,9 @@ def flags_write(*, raise_flags, clear_flags, now, by=None):
                 cursor.execute(
                     f"UPDATE {table} SET cleared_at = %s WHERE cleared_at IS NULL "
                     f"AND id IN ({', '.join(['%s'] * len(chunk))})",
-                    [_prep(Flag, "cleared_at", now), *chunk],
+                    [_converter(Flag._meta.get_field("cleared_at"))(now), *chunk],
                 )
         changes.extend(cleared)
     events_append(changes, by=by)
     return created
+

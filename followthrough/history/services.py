@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from .models import GENESIS_HASH, ChainHead, Event, TrackedModel
 
-
-def canonical(payload):
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# One encoder for every call: `json.dumps` with these options builds a new one each time,
+# which was a third of the cost of hashing a scan's worth of flag events.
+canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
 
 def event_hash(*, prev_hash, seq, at, actor_id, actor_label, action, object_type, object_uid,
