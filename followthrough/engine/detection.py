@@ -176,17 +176,19 @@ no_shows AS (
 ),
 """
 
-# How each database spells the earliest of three times, and times before and after any
-# meeting.
+# How each database spells the earliest of three times, times before and after any
+# meeting, and a join its planner must not reorder.
 VENDOR_WORDS = {
-    "postgresql": {"least": "LEAST", "earliest": "'-infinity'::timestamptz", "never": "'infinity'::timestamptz"},
+    "postgresql": {"least": "LEAST", "earliest": "'-infinity'::timestamptz", "never": "'infinity'::timestamptz",
+                   "ordered_join": "JOIN"},
     # SQLite keeps times as ISO text: '' sorts before every one, '9999' after.
-    "sqlite": {"least": "MIN", "earliest": "''", "never": "'9999'"},
+    "sqlite": {"least": "MIN", "earliest": "''", "never": "'9999'", "ordered_join": "CROSS JOIN"},
 }
 
 
 def conditions_sql(vendor, scored_from):
-    return CONDITIONS.format(scored_from=scored_from, **VENDOR_WORDS[vendor])
+    words = VENDOR_WORDS[vendor]
+    return CONDITIONS.format(scored_from=scored_from.format(**words), **words)
 
 
 # Written for SQLite's planner as much as PostgreSQL's: every join from a computed set goes
@@ -247,10 +249,13 @@ LEFT JOIN commitments_commitment c
 ORDER BY 1, 4, 6, 5, 12
 """
 
-# A few engagements' goal scores: through their meetings, by index.
+# A few engagements' goal scores: through their meetings, by index. On SQLite in this
+# order only (CROSS JOIN fixes it): left free, it read every goal score in the practice
+# and looked each one's meeting up, a cost per batch that grew with the practice
+# (0.2 s a batch at 100 k clients instead of 0.07 s).
 SCORED_BY_ENGAGEMENT = """eng
-    JOIN meetings_meeting m ON m.engagement_id = eng.engagement_id
-    JOIN meetings_goalscore gs ON gs.meeting_id = m.id"""
+    {ordered_join} meetings_meeting m ON m.engagement_id = eng.engagement_id
+    {ordered_join} meetings_goalscore gs ON gs.meeting_id = m.id"""
 
 
 # The open flags' conditions, one JSON array parameter of "engagement_id:kind" strings.

@@ -10,8 +10,9 @@ flag), however long the engagement's history is.
 that names the engagements whose open flags disagree with their records. Only those are
 claimed and settled, `batch_size` at a time. So:
 
-- a pass that changes nothing makes 3 statements (ensure scan rows, count, sweep; 6 on
-  SQLite, which also reads, sets and restores its page-cache size), whatever the caseload;
+- a pass that changes nothing makes 6 statements (ensure scan rows, count, sweep, and
+  reading, setting and restoring one session setting: SQLite's page cache, PostgreSQL's
+  JIT), whatever the caseload;
 - a pass that changes flags adds at most 12 per batch of changed engagements (claim, lock,
   open flags' keys, detect, load the flags to clear, insert flags, clear flags, 3 chain
   writes, release, plus SQLite's BEGIN; one more per table only past a statement's

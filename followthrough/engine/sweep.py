@@ -1,11 +1,9 @@
 """The first statement of a scan pass: which engagements' flags disagree with their records.
 
-One set-based statement over the whole practice, shaped like the hand-written query in
-`bench/scan.py` (whole tables read once, joined by hash or by automatic index) rather
-than like the detection statement of `detection.py` (index probes for a few
-engagements). It decides the same three conditions with the same definitions and
-thresholds, but returns no evidence: only the ids of engagements where a condition holds
-without an open flag, or an open flag's condition no longer holds. Those, and only those,
+One set-based statement over the whole practice. It decides the three conditions with
+the detection statement's own SQL (`detection.CONDITIONS`: same definitions, thresholds
+and planner choices), but returns no evidence: only the ids of engagements where a
+condition holds without an open flag, or an open flag's condition no longer holds. Those, and only those,
 are then settled by `detection.py` under their claim and lock, which re-decides each one
 on the records as they are at that moment and builds the evidence.
 
