@@ -138,13 +138,21 @@ progress AS (
     ) t
     WHERE t.level > t.previous
 ),
+-- Each condition keeps the rows of its window (its evidence) for the engagements where
+-- it holds, judged by window aggregates over each engagement's rows. So the evidence is
+-- these rows as they stand: no statement picks engagements out of one computed set by
+-- membership in another, which PostgreSQL cannot size (it guessed one row and compared
+-- millions of pairs).
 nonproductive AS (
-    SELECT f.engagement_id
-    FROM figured f
-    WHERE f.fpos <= f.np_n
-    GROUP BY f.engagement_id, f.np_n, f.below
-    HAVING COUNT(*) = f.np_n AND MAX(f.figure) < f.below - %(eps)s
-       AND SUM(CASE WHEN f.meeting_id IN (SELECT meeting_id FROM progress) THEN 1 ELSE 0 END) = 0
+    SELECT w.* FROM (
+        SELECT f.*, COUNT(*) OVER per_engagement AS counted, MAX(f.figure) OVER per_engagement AS best,
+               SUM(CASE WHEN f.meeting_id IN (SELECT meeting_id FROM progress) THEN 1 ELSE 0 END)
+                   OVER per_engagement AS progressed
+        FROM figured f
+        WHERE f.fpos <= f.np_n
+        WINDOW per_engagement AS (PARTITION BY f.engagement_id)
+    ) w
+    WHERE w.counted = w.np_n AND w.best < w.below - %(eps)s AND w.progressed = 0
 ),
 tagged AS (
     SELECT y.*, ROW_NUMBER() OVER (PARTITION BY y.engagement_id
@@ -160,19 +168,24 @@ tagged AS (
     ) y
 ),
 drift AS (
-    SELECT t.engagement_id
-    FROM tagged t
-    WHERE t.tpos <= t.drift_k
-    GROUP BY t.engagement_id, t.drift_k, t.drift_share
-    HAVING COUNT(*) = t.drift_k AND SUM(t.off_topics) >= t.drift_share * SUM(t.topics) - %(eps)s
+    SELECT w.* FROM (
+        SELECT t.*, COUNT(*) OVER per_engagement AS counted,
+               SUM(t.off_topics) OVER per_engagement AS off_total, SUM(t.topics) OVER per_engagement AS all_topics
+        FROM tagged t
+        WHERE t.tpos <= t.drift_k
+        WINDOW per_engagement AS (PARTITION BY t.engagement_id)
+    ) w
+    WHERE w.counted = w.drift_k AND w.off_total >= w.drift_share * w.all_topics - %(eps)s
 ),
 no_shows AS (
-    SELECT a.engagement_id
-    FROM attended a
-    WHERE a.pos <= a.no_show_n
-    GROUP BY a.engagement_id, a.no_show_n
-    HAVING COUNT(*) = a.no_show_n
-       AND SUM(CASE WHEN a.status = 'no_show' THEN 1 ELSE 0 END) = a.no_show_n
+    SELECT w.* FROM (
+        SELECT a.*, COUNT(*) OVER per_engagement AS counted,
+               SUM(CASE WHEN a.status = 'no_show' THEN 1 ELSE 0 END) OVER per_engagement AS absent
+        FROM attended a
+        WHERE a.pos <= a.no_show_n
+        WINDOW per_engagement AS (PARTITION BY a.engagement_id)
+    ) w
+    WHERE w.counted = w.no_show_n AND w.absent = w.no_show_n
 ),
 """
 
@@ -204,45 +217,50 @@ def conditions_sql(vendor, scored_from):
 DETECT_SQL = """
 WITH RECURSIVE
 scope AS MATERIALIZED (
-    SELECT e.id AS engagement_id, e.uid AS engagement_uid, cl.uid AS client_uid,
+    SELECT e.id AS engagement_id,
 {thresholds}
     FROM clients_engagement e
-    JOIN clients_client cl ON cl.id = e.client_id
 {threshold_joins}
     WHERE e.state = 'active' AND {in_scope}
 ),
-{conditions}evidence AS (
-    SELECT f.engagement_id, 'nonproductive' AS kind, f.meeting_id, f.meeting_uid, f.starts_at,
-           f.figure AS value, NULL AS off_topics, NULL AS topics, f.below AS threshold,
-           f.np_n AS window_size, f.fpos AS rank
-    FROM figured f
-    WHERE f.fpos <= f.np_n AND {nonproductive_engagement}
-    UNION ALL
-    SELECT t.engagement_id, 'focus_drift', t.meeting_id, t.meeting_uid, t.starts_at,
-           CAST(t.off_topics AS DOUBLE PRECISION) / t.topics, t.off_topics, t.topics,
-           t.drift_share, t.drift_k, t.tpos
-    FROM tagged t
-    WHERE t.tpos <= t.drift_k AND {drift_engagement}
-    UNION ALL
-    SELECT a.engagement_id, 'no_shows', a.meeting_id, a.meeting_uid, a.starts_at,
-           NULL, NULL, NULL, NULL, a.no_show_n, a.pos
-    FROM attended a
-    WHERE a.pos <= a.no_show_n AND {no_shows_engagement}
-),
--- A condition whose flag is already open (`known`) needs no evidence: its newest row
+{conditions}{evidence}-- A condition whose flag is already open (`known`) needs no evidence: its newest row
 -- alone says it still holds.
 shown AS (
     SELECT * FROM evidence v
     WHERE v.rank = 1 OR v.engagement_id || ':' || v.kind NOT IN ({known_set})
 )
-SELECT v.engagement_id, eng.engagement_uid, eng.client_uid, v.kind, v.meeting_uid, v.starts_at,
+{evidence_rows}"""
+
+# The conditions' rows in one layout: kind, meeting, its figure or share, the threshold
+# and window applied, and the meeting's rank from the newest.
+EVIDENCE = """evidence AS (
+    SELECT f.engagement_id, 'nonproductive' AS kind, f.meeting_id, f.meeting_uid, f.starts_at,
+           f.figure AS value, NULL AS off_topics, NULL AS topics, f.below AS threshold,
+           f.np_n AS window_size, f.fpos AS rank
+    FROM nonproductive f
+    UNION ALL
+    SELECT t.engagement_id, 'focus_drift', t.meeting_id, t.meeting_uid, t.starts_at,
+           CAST(t.off_topics AS DOUBLE PRECISION) / t.topics, t.off_topics, t.topics,
+           t.drift_share, t.drift_k, t.tpos
+    FROM drift t
+    UNION ALL
+    SELECT a.engagement_id, 'no_shows', a.meeting_id, a.meeting_uid, a.starts_at,
+           NULL, NULL, NULL, NULL, a.no_show_n, a.pos
+    FROM no_shows a
+),
+"""
+
+# One row per (evidence row, commitment reviewed at its meeting), in the order
+# `conditions` reads them; both statements end with it.
+EVIDENCE_ROWS = """SELECT v.engagement_id, e.uid, cl.uid, v.kind, v.meeting_uid, v.starts_at,
        v.value, v.off_topics, v.topics, v.threshold, v.window_size,
        c.uid, c.outcome,
        CASE c.outcome WHEN 'kept' THEN 1.0
                       WHEN 'partly_kept' THEN CAST(c.kept_fraction AS DOUBLE PRECISION)
                       WHEN 'missed' THEN 0.0 END
-FROM shown v
-JOIN eng ON eng.engagement_id = v.engagement_id
+FROM {rows} v
+JOIN clients_engagement e ON e.id = v.engagement_id
+JOIN clients_client cl ON cl.id = e.client_id
 LEFT JOIN commitments_commitment c
        ON v.kind = 'nonproductive' AND c.reviewed_in_id = v.meeting_id
       AND CASE v.kind WHEN 'nonproductive' THEN c.outcome END IN ('kept', 'partly_kept', 'missed')
@@ -282,27 +300,13 @@ def ids_param(ids, vendor):
     return ids if vendor == "postgresql" else json.dumps(ids)
 
 
-def _member(column, condition, vendor):
-    """`column` is one of the engagements where `condition` holds.
-
-    PostgreSQL cannot size a condition's set (an aggregate over computed rows, guessed at
-    one row) and compared 3000 evidence rows with it one by one through a rescanned
-    materialisation: 0.1 s a batch. As an array it is built once and searched in memory.
-    """
-    if vendor == "postgresql":
-        return f"{column} = ANY(ARRAY(SELECT engagement_id FROM {condition}))"
-    return f"{column} IN (SELECT engagement_id FROM {condition})"
-
-
 def detect_sql(vendor):
     """The detection statement for the engagements whose ids are in `%(ids)s`."""
     return DETECT_SQL.format(
         thresholds=THRESHOLDS.strip(), threshold_joins=THRESHOLD_JOINS.strip(),
         in_scope=in_ids("e.id", vendor), conditions=conditions_sql(vendor, SCORED_BY_ENGAGEMENT).lstrip(),
-        known_set=KNOWN_SET[vendor],
-        nonproductive_engagement=_member("f.engagement_id", "nonproductive", vendor),
-        drift_engagement=_member("t.engagement_id", "drift", vendor),
-        no_shows_engagement=_member("a.engagement_id", "no_shows", vendor))
+        evidence=EVIDENCE,
+        known_set=KNOWN_SET[vendor], evidence_rows=EVIDENCE_ROWS.format(rows="shown"))
 
 
 def detect_params(vendor=None, *, ids=(), known=()):

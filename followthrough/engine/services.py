@@ -10,9 +10,9 @@ flag), however long the engagement's history is.
 that names the engagements whose open flags disagree with their records. Only those are
 claimed and settled, `batch_size` at a time. So:
 
-- a pass that changes nothing makes 6 statements (ensure scan rows, count, sweep, and
-  reading, setting and restoring one session setting: SQLite's page cache, PostgreSQL's
-  JIT), whatever the caseload;
+- a pass that changes nothing makes 5 statements (count, sweep, and reading, setting and
+  restoring one session setting: SQLite's page cache, PostgreSQL's JIT), whatever the
+  caseload;
 - a pass that changes flags adds at most 12 per batch of changed engagements (claim, lock,
   open flags' keys, detect, load the flags to clear, insert flags, clear flags, 3 chain
   writes, release, plus SQLite's BEGIN; one more per table only past a statement's
@@ -37,6 +37,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from followthrough.clients.models import Engagement
+from followthrough.history.models import ChainHead, Event
 from followthrough.history.services import tracked_create, tracked_update
 
 from . import detection, sweep
@@ -105,14 +107,15 @@ def _detect(ids, known):
         return detection.conditions(rows(), known)
 
 
-def _settle(*, ids, open_flags, lock_sql, lock_params, now, release_sql, release_params):
-    """One unit of work: detect, compare with the open flags, write the difference.
+def _settle(*, decide, open_flags, lock_sql, lock_params, now, release_sql, release_params):
+    """One unit of work: decide, compare with the open flags, write the difference.
 
     `lock_sql` selects the engagements this unit owns, locking their scan rows on
-    PostgreSQL (SQLite's IMMEDIATE transaction already holds the write lock). Detection
-    looks at `ids` (a list both planners size well, where a claim token would be estimated
-    at one row and planned badly); rows of engagements the unit does not own are dropped.
-    `release_sql` stamps the scan rows (and frees a claim).
+    PostgreSQL (SQLite's IMMEDIATE transaction already holds the write lock).
+    `decide(owned, known)` then says which conditions hold, in `detection.conditions`'
+    form (`known`: the open flags' keys, whose evidence is not needed); conditions of
+    engagements the unit does not own are dropped. `release_sql` stamps the scan rows
+    (and frees a claim).
     """
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -125,7 +128,7 @@ def _settle(*, ids, open_flags, lock_sql, lock_params, now, release_sql, release
         # is found again, and only the ones to clear are loaded whole, in one more statement.
         current = {(engagement_id, kind): pk for pk, engagement_id, kind
                    in open_flags.order_by().values_list("pk", "engagement_id", "kind")}
-        wanted = _detect(ids, current.keys())
+        wanted = decide(owned, current.keys())
         wanted = {key: found for key, found in wanted.items() if key[0] in owned}
         raise_flags = [(key[0], key[1], found[2], found[0])
                        for key, found in wanted.items() if key not in current]
@@ -169,7 +172,7 @@ def engagement_refresh(*, engagement, now=None):
     with transaction.atomic():
         _ensure_scan_rows(engagement_id)
         result = _settle(
-            ids=[engagement_id],
+            decide=lambda owned, known: _detect([engagement_id], known),
             open_flags=Flag.objects.open().filter(engagement_id=engagement_id),
             lock_sql=f"SELECT engagement_id FROM {SCAN} WHERE engagement_id = %s",
             lock_params=[engagement_id], now=now,
@@ -181,10 +184,17 @@ def engagement_refresh(*, engagement, now=None):
 
 
 def _claim(token, ids, now):
-    """Claim the engagements in `ids` that no other scanner holds (or whose lease ran out)."""
-    sql = (f"UPDATE {SCAN} SET claim_token = %(token)s, claimed_until = %(until)s "
-           f"WHERE {detection.in_ids('engagement_id', connection.vendor)} "
-           f"AND (claim_token IS NULL OR claimed_until < %(now)s)")
+    """Claim the engagements in `ids` that no other scanner holds (or whose lease ran out).
+
+    An engagement's scan row is made by its first claim (or refresh), so a pass writes
+    rows only for the engagements it settles, never for the whole practice.
+    """
+    sql = (f"INSERT INTO {SCAN} (engagement_id, claim_token, claimed_until) "
+           f"SELECT e.id, %(token)s, %(until)s FROM {_q('clients_engagement')} e "
+           f"WHERE {detection.in_ids('e.id', connection.vendor)} "
+           f"ON CONFLICT (engagement_id) DO UPDATE SET claim_token = excluded.claim_token, "
+           f"claimed_until = excluded.claimed_until "
+           f"WHERE {SCAN}.claim_token IS NULL OR {SCAN}.claimed_until < %(now)s")
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, {"token": token, "until": now + LEASE, "now": now,
                              "ids": detection.ids_param(ids, connection.vendor)})
@@ -196,12 +206,12 @@ def _claimed_ids(token):
                 .values_list("engagement_id", flat=True))
 
 
-def _settle_batch(token, ids, now, result):
-    """Settle the claimed engagements among `ids` (sorted), then free their claim."""
+def _settle_claimed(token, decide, now, result):
+    """Settle the engagements claimed with `token` as `decide` says, then free the claim."""
     scope_rows = EngagementScan.objects.filter(claim_token=token).values("engagement_id")
     try:
         return _settle(
-            ids=ids,
+            decide=decide,
             open_flags=Flag.objects.open().filter(engagement_id__in=scope_rows),
             lock_sql=f"SELECT engagement_id FROM {SCAN} WHERE claim_token = %s",
             lock_params=[token], now=now,
@@ -226,12 +236,67 @@ def _settle_batch(token, ids, now, result):
     return changes
 
 
+def _detected(ids):
+    """Decide the engagements `ids` (sorted) by the detection statement, under the lock."""
+    return lambda owned, known: _detect(ids, known)
+
+
+class _SinceSweep:
+    """Whose records changed after the sweep read them, told by the event log.
+
+    Every change to a record is made by a service that appends an event in the same
+    transaction, naming the record's client, or no client for practice-wide settings such
+    as thresholds. So an engagement whose client has no event since the sweep began was
+    judged by the sweep on the records as they still are, and the sweep's answer may be
+    written. The head is read before the sweep starts, so an event racing the sweep's
+    start counts as after it: the doubt goes to deciding again.
+    """
+
+    SQL = ("SELECT h.last_seq, ev.client_uid FROM {head} h LEFT JOIN {events} ev "
+           "ON ev.seq > %(upto)s AND ev.seq <= h.last_seq AND ev.action NOT LIKE %(flags)s WHERE h.id = 1")
+
+    def __init__(self):
+        self.upto = ChainHead.objects.filter(pk=1).values_list("last_seq", flat=True).first() or 0
+        self.clients, self.everyone = set(), False
+
+    def look(self):
+        """Take in the events appended since the last look (the engine's own flag events
+        change no record). Called under a batch's lock, so its answer holds until commit."""
+        sql = self.SQL.format(head=_q(ChainHead._meta.db_table), events=_q(Event._meta.db_table))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {"upto": self.upto, "flags": "flag.%"})
+            for head, client_uid in cursor.fetchall():
+                self.upto = head
+                if client_uid == "":
+                    self.everyone = True
+                elif client_uid is not None:
+                    self.clients.add(client_uid)
+
+    def changed(self, engagement_ids, client_uids):
+        return sorted(e for e in engagement_ids if self.everyone or client_uids[e] in self.clients)
+
+
+def _swept(batch, since_sweep):
+    """Decide a swept batch by the sweep's difference (raise these, clear those), applied
+    to the flags open now; the engagements whose records changed since the sweep read them
+    are decided again."""
+    def decide(owned, known):
+        since_sweep.look()
+        again = since_sweep.changed(owned, batch.client_uids)
+        wanted = {key: None for key in known if key[0] not in again and key not in batch.to_clear}
+        wanted.update((key, found) for key, found in batch.to_raise.items() if key[0] not in again)
+        if again:
+            wanted.update(_detect(again, known))
+        return wanted
+    return decide
+
+
 def _every_engagement(batch_size):
     """All engagement ids, a batch at a time: the way through when the sweep itself fails."""
     after = 0
     while True:
-        ids = list(EngagementScan.objects.filter(engagement_id__gt=after).order_by("engagement_id")
-                   .values_list("engagement_id", flat=True)[:batch_size])
+        ids = list(Engagement.objects.filter(pk__gt=after).order_by("pk")
+                   .values_list("pk", flat=True)[:batch_size])
         if not ids:
             return
         yield ids
@@ -298,32 +363,46 @@ def _scan_pass(*, batch_size, on_change, now):
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     result = PassResult()
-    _ensure_scan_rows()
-    result.engagements = EngagementScan.objects.count()
-    try:
-        pending = sweep.engagements_to_settle()
-        batches = (pending[start:start + batch_size] for start in range(0, len(pending), batch_size))
-    except Exception:
-        # A record the sweep cannot read must not stop the pass: settle everything, batch
-        # by batch, where one bad row costs only its own engagement.
-        log.exception("engine scan: the sweep failed; settling every engagement instead")
-        batches = _every_engagement(batch_size)
-    for ids in batches:
-        token = uuid.uuid4().hex
-        # A fresh clock per batch keeps a long pass's leases from expiring before they start.
-        batch_now = now or timezone.now()
-        claimed = _claim(token, ids, batch_now)
-        if not claimed:
-            continue  # another scanner holds all of them
-        result.batches += 1
-        result.settled += claimed
-        for change in _settle_batch(token, ids, batch_now, result):
-            if change.change == "raised":
-                result.raised += 1
-            else:
-                result.cleared += 1
-            if on_change is not None:
-                on_change(change)
+    result.engagements = Engagement.objects.filter(state=Engagement.State.ACTIVE).count()
+    since_sweep = _SinceSweep()
+    sweep_failed = []
+
+    def swept_batches():
+        # Errors of the sweep itself (a record it cannot read) end up here; the settle's own
+        # are handled per batch, and the caller's (`on_change`) are not the sweep's.
+        try:
+            with sweep.sweep_cursor() as cursor:
+                cursor.execute(sweep.sweep_sql(connection.vendor), detection.detect_params())
+                for batch in sweep.batches(cursor, batch_size):
+                    decide = _detected(batch.ids) if batch.error else _swept(batch, since_sweep)
+                    yield batch.ids, decide
+        except Exception:
+            log.exception("engine scan: the sweep failed; settling every engagement instead")
+            sweep_failed.append(True)
+
+    def every_batch():
+        for ids in _every_engagement(batch_size):
+            yield ids, _detected(ids)
+
+    for work in (swept_batches, every_batch):
+        for ids, decide in work():
+            token = uuid.uuid4().hex
+            # A fresh clock per batch keeps a long pass's leases from expiring before they start.
+            batch_now = now or timezone.now()
+            claimed = _claim(token, ids, batch_now)
+            if not claimed:
+                continue  # another scanner holds all of them
+            result.batches += 1
+            result.settled += claimed
+            for change in _settle_claimed(token, decide, batch_now, result):
+                if change.change == "raised":
+                    result.raised += 1
+                else:
+                    result.cleared += 1
+                if on_change is not None:
+                    on_change(change)
+        if not sweep_failed:
+            break
     return result
 
 

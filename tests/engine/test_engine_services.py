@@ -157,7 +157,7 @@ def test_a_second_scanner_skips_a_claimed_batch_and_never_double_flags(coach, fo
     result = scan_pass()
     assert result.raised == 3 and result.settled == 3
     # A settles its batch: the other three were B's, nothing is flagged twice.
-    changes = services._settle_batch(first, batch, now, services.PassResult())
+    changes = services._settle_claimed(first, services._detected(batch), now, services.PassResult())
     assert len(changes) == 3
     assert Flag.objects.open().count() == 6
     assert scan_pass().raised == 0
@@ -241,10 +241,80 @@ def test_sqlite_uids_are_formatted_like_uuids():
 def test_a_failing_sweep_falls_back_to_settling_every_engagement(coach, focus, monkeypatch, caplog):
     bulk_world(coach, focus, 5)
 
-    def broken_sweep():
+    def broken_sweep(vendor):
         raise RuntimeError("sweep could not run")
-    monkeypatch.setattr(services.sweep, "engagements_to_settle", broken_sweep)
+    monkeypatch.setattr(services.sweep, "sweep_sql", broken_sweep)
     result = scan_pass(batch_size=2)
     assert (result.raised, result.settled, result.batches) == (5, 5, 3)
     assert "settling every engagement instead" in caplog.text
     assert scan_pass(batch_size=2).raised == 0
+
+
+def _between_sweep_and_settle(monkeypatch, change):
+    """Run `change` once, after the pass's sweep has read the records and before the first
+    batch is claimed and settled: a coach saving a review while a scan is running."""
+    real_claim = services._claim
+    pending = [change]
+
+    def claim_after_change(token, ids, now):
+        while pending:
+            pending.pop()()
+        return real_claim(token, ids, now)
+    monkeypatch.setattr(services, "_claim", claim_after_change)
+
+
+def test_a_review_saved_after_the_sweep_is_decided_again_not_taken_from_the_sweep(
+        timeline, engagement, monkeypatch):
+    for _ in range(3):
+        timeline.meeting("held", ["missed"])
+    Flag.objects.all().delete()
+    # The sweep sees three missed reviews; by the time the batch is settled a fourth
+    # meeting, all kept, has been reviewed, so no flag is due any more.
+    _between_sweep_and_settle(monkeypatch, lambda: timeline.meeting("held", ["kept", "kept"]))
+    result = scan_pass()
+    assert (result.settled, result.raised) == (1, 0)
+    assert not Flag.objects.filter(engagement=engagement).exists()
+
+
+def test_a_threshold_changed_after_the_sweep_decides_the_batch_again(timeline, engagement, coach,
+                                                                      monkeypatch):
+    for _ in range(3):
+        timeline.meeting("held", ["missed"])
+    Flag.objects.all().delete()
+    # Practice-wide settings name no client: every engagement of the batch is decided again.
+    _between_sweep_and_settle(monkeypatch, lambda: coach_thresholds_set(
+        coach=coach, by=coach.user, nonproductive_meetings=4))
+    assert scan_pass().raised == 0
+    assert not Flag.objects.filter(engagement=engagement).exists()
+
+
+def test_without_changes_after_the_sweep_its_answer_is_written_with_the_same_evidence(
+        timeline, engagement, monkeypatch):
+    for _ in range(3):
+        timeline.meeting("held", ["missed", 0.25])
+    engagement_refresh(engagement=engagement)
+    by_refresh = {f.kind: f.evidence for f in Flag.objects.filter(engagement=engagement)}
+    assert set(by_refresh) == {"nonproductive"}
+    Flag.objects.all().delete()
+    detections = []
+    real_detect = services._detect
+    monkeypatch.setattr(services, "_detect", lambda *args: detections.append(args) or real_detect(*args))
+    assert scan_pass().raised == 1
+    assert detections == []  # the sweep's answer, not decided a second time
+    assert {f.kind: f.evidence for f in Flag.objects.open().filter(engagement=engagement)} == by_refresh
+    assert verify_chain() is None
+
+
+def test_a_sweep_that_fails_midway_settles_every_engagement_after_what_it_did(coach, focus, monkeypatch,
+                                                                            caplog):
+    bulk_world(coach, focus, 5)
+    real_batches = services.sweep.batches
+
+    def first_batch_then_fail(cursor, batch_size):
+        batches = real_batches(cursor, batch_size)
+        yield next(batches)
+        raise RuntimeError("a record the sweep cannot read")
+    monkeypatch.setattr(services.sweep, "batches", first_batch_then_fail)
+    result = scan_pass(batch_size=2)
+    assert result.raised == 5 and "settling every engagement instead" in caplog.text
+    assert Flag.objects.open().count() == 5
