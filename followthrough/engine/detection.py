@@ -108,7 +108,7 @@ figured AS (
                                   ELSE 0.0 END) / COUNT(*) AS figure
         FROM attended a
         JOIN commitments_commitment c ON c.reviewed_in_id = a.meeting_id
-        WHERE a.status = 'held' AND c.outcome IN ('kept', 'partly_kept', 'missed')
+        WHERE a.status <> 'no_show' AND c.outcome IN ('kept', 'partly_kept', 'missed')
         GROUP BY a.meeting_id, a.meeting_uid, a.engagement_id, a.starts_at, a.below, a.np_n
     ) x
 ),
@@ -130,7 +130,7 @@ lines (meeting_id, level, engagement_id, starts_at, ancestor_id, parent_id) AS (
     FROM lines u WHERE u.parent_id IS NOT NULL
 ),
 progress AS (
-    SELECT t.meeting_id FROM (
+    SELECT DISTINCT t.meeting_id FROM (
         SELECT l.meeting_id, l.level,
                LAG(l.level) OVER (PARTITION BY l.engagement_id, l.ancestor_id
                                   ORDER BY l.starts_at, l.meeting_id) AS previous
@@ -146,9 +146,12 @@ progress AS (
 nonproductive AS (
     SELECT w.* FROM (
         SELECT f.*, COUNT(*) OVER per_engagement AS counted, MAX(f.figure) OVER per_engagement AS best,
-               SUM(CASE WHEN f.meeting_id IN (SELECT meeting_id FROM progress) THEN 1 ELSE 0 END)
-                   OVER per_engagement AS progressed
+               COUNT(p.meeting_id) OVER per_engagement AS progressed
         FROM figured f
+        -- A join, not `IN (SELECT ...)`: PostgreSQL stops hashing such a list once it
+        -- guesses it will not fit in work_mem, and then rescans it for every row (five
+        -- minutes at 100 k clients).
+        LEFT JOIN progress p ON p.meeting_id = f.meeting_id
         WHERE f.fpos <= f.np_n
         WINDOW per_engagement AS (PARTITION BY f.engagement_id)
     ) w
@@ -163,7 +166,7 @@ tagged AS (
                SUM(CASE WHEN mf.focusarea_id = a.primary_focus_id THEN 0 ELSE 1 END) AS off_topics
         FROM attended a
         JOIN meetings_meeting_focus_areas mf ON mf.meeting_id = a.meeting_id
-        WHERE a.status = 'held' AND a.primary_focus_id IS NOT NULL
+        WHERE a.status <> 'no_show' AND a.primary_focus_id IS NOT NULL
         GROUP BY a.meeting_id, a.meeting_uid, a.engagement_id, a.starts_at, a.drift_k, a.drift_share
     ) y
 ),

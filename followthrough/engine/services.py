@@ -1,30 +1,34 @@
-"""Running detection and turning its answer into flag rows.
+"""Deciding which flags are due and turning the answer into flag rows.
 
 Both entry points share one unit of work (`_settle`): lock the engagements' scan rows,
-run the detection query for exactly those engagements, read their open flags, and raise
-or clear the difference in one transaction. The statement count of a unit is fixed, so
-`engagement_refresh` (one engagement) makes at most 11 statements (10 unless it clears a
+decide their conditions, read their open flags, and raise or clear the difference in one
+transaction. `engagement_refresh` decides one engagement with the detection statement
+(`detection.py`) in a fixed number of statements (at most 11, 10 unless it clears a
 flag), however long the engagement's history is.
 
-`scan_pass` first runs the sweep (`sweep.py`): one statement over the whole practice
-that names the engagements whose open flags disagree with their records. Only those are
-claimed and settled, `batch_size` at a time. So:
+`scan_pass` runs the sweep (`sweep.py`): one statement over the whole practice that
+returns the difference between the conditions and the open flags, with the evidence of
+each condition to raise. Its rows are read as a stream, `batch_size` engagements at a
+time; each batch is claimed and settled from the sweep's own answer. So:
 
 - a pass that changes nothing makes 5 statements (count, sweep, and reading, setting and
   restoring one session setting: SQLite's page cache, PostgreSQL's JIT), whatever the
   caseload;
 - a pass that changes flags adds at most 12 per batch of changed engagements (claim, lock,
-  open flags' keys, detect, load the flags to clear, insert flags, clear flags, 3 chain
-  writes, release, plus SQLite's BEGIN; one more per table only past a statement's
-  parameter limit): its count follows the changes, never the clients.
+  open flags' keys, a look at the event log, load the flags to clear, insert flags, clear
+  flags, 3 chain writes, release, plus SQLite's BEGIN; the detection statement too for a
+  batch with engagements whose records changed during the pass; one more per table only
+  past a statement's parameter limit): its count follows the changes, never the clients.
 
-Concurrency: a batch is claimed with a conditional UPDATE (`claim_token IS NULL OR the
+Concurrency: a batch is claimed with a conditional upsert (`claim_token IS NULL OR the
 lease ran out`) committed on its own, so a second scanner skips it; the unit of work then
 re-locks the claimed rows, which on PostgreSQL also serialises it with a refresh of the
-same engagement, and decides each engagement again on the records as they are then (the
-sweep's answer may be seconds old). The partial unique index (one open flag per
-engagement and kind) is the last line: a race that slipped past both would fail, roll
-back and be retried.
+same engagement. The sweep's answer may be seconds old by then, so under the lock the
+event log says whose records changed since the sweep began (`_SinceSweep`): those
+engagements are decided again by the detection statement on the records as they are
+then, the rest take the sweep's answer, applied to the flags open now. The partial unique
+index (one open flag per engagement and kind) is the last line: a race that slipped past
+all this would fail, roll back and be retried.
 """
 
 import logging

@@ -2,11 +2,12 @@
 
 One set-based statement over the whole practice. It decides the three conditions with
 the detection statement's own SQL (`detection.CONDITIONS`: same definitions, thresholds
-and planner choices) and compares them with the open flags. For each engagement where a
-condition holds without an open flag, or an open flag's condition no longer holds, it
-returns one marker row and the evidence rows of every condition that holds (the
-detection statement's row layout); for the others, nothing. The pass reads these rows as
-a stream, a batch of engagements at a time (`batches`), so memory holds one batch.
+and planner choices) and compares them with the open flags. It returns the difference,
+in the detection statement's row layout: the evidence rows of each condition that holds
+without an open flag (to raise), and one row without a meeting for each open flag whose
+condition no longer holds (to clear); for engagements whose flags agree with their
+records, nothing. The pass reads these rows as a stream, a batch of engagements at a time
+(`batches`; PostgreSQL through a server-side cursor), so memory holds one batch.
 
 So a pass that changes nothing reads the practice once and writes nothing, in a constant
 number of statements, and a pass that changes flags pays for evidence only where a flag
@@ -26,8 +27,10 @@ Planner notes, measured on the bench practice (10 k clients):
   detection statement reaches a few engagements' scores through their meetings.
 - Thresholds ride along on each meeting row. Joining them back onto a computed set makes
   SQLite nest two scans (minutes at 10 k clients).
-- The difference with the open flags is one GROUP BY over both (`differs`): two NOT IN
+- The lapsed flags are one GROUP BY over conditions and open flags (`lapsed`): two NOT IN
   lists cost SQLite 35 ms more at 10 k clients.
+- Nothing is picked out of one computed set by membership in another: PostgreSQL sizes
+  such sets at one row and compares every pair (millions at 10 k clients).
 """
 
 from django.db import connection
