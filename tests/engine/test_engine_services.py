@@ -318,3 +318,18 @@ def test_a_sweep_that_fails_midway_settles_every_engagement_after_what_it_did(co
     result = scan_pass(batch_size=2)
     assert result.raised == 5 and "settling every engagement instead" in caplog.text
     assert Flag.objects.open().count() == 5
+
+
+def test_a_pass_tunes_its_session_and_puts_every_setting_back(db):
+    """The pass's own settings (SQLite's page cache; PostgreSQL without JIT, its cursor
+    planned to be read to the end) last for the pass only: the connection goes back to
+    serving pages as it was."""
+    settings = services.PASS_SETTINGS[connection.vendor]
+    with connection.cursor() as cursor:
+        before = services._read_settings(cursor, connection.vendor, list(settings))
+        with services.scan_tuned():
+            during = services._read_settings(cursor, connection.vendor, list(settings))
+        after = services._read_settings(cursor, connection.vendor, list(settings))
+    assert {name: str(value) for name, value in during.items()} == {
+        name: str(value) for name, value in settings.items()}
+    assert after == before != during
