@@ -11,9 +11,9 @@ returns the difference between the conditions and the open flags, with the evide
 each condition to raise. Its rows are read as a stream, `batch_size` engagements at a
 time; each batch is claimed and settled from the sweep's own answer. So:
 
-- a pass that changes nothing makes 5 statements (count, sweep, and reading, setting and
-  restoring one session setting: SQLite's page cache, PostgreSQL's JIT), whatever the
-  caseload;
+- a pass that changes nothing makes 6 statements (count, the event log's head, sweep, and
+  reading, setting and restoring its session settings: SQLite's page cache, PostgreSQL's
+  JIT and cursor planning), whatever the caseload;
 - a pass that changes flags adds at most 12 per batch of changed engagements (claim, lock,
   open flags' keys, a look at the event log, load the flags to clear, insert flags, clear
   flags, 3 chain writes, release, plus SQLite's BEGIN; the detection statement too for a
