@@ -34,19 +34,28 @@ from .models import EPSILON, Defaults
 # the whole practice) start from a `scope` CTE of engagements with their thresholds, and
 # share everything from there to the three conditions word for word (CONDITIONS), so each
 # definition and threshold is written once.
-THRESHOLDS = """
-COALESCE(ct.followthrough_below, pt.followthrough_below, %(below)s) AS below,
+SCOPE = """scope AS MATERIALIZED (
+    SELECT e.id AS engagement_id,
+           COALESCE(ct.followthrough_below, pt.followthrough_below, %(below)s) AS below,
            COALESCE(ct.nonproductive_meetings, pt.nonproductive_meetings, %(np_n)s) AS np_n,
            COALESCE(ct.drift_meetings, pt.drift_meetings, %(drift_k)s) AS drift_k,
            COALESCE(ct.drift_share, pt.drift_share, %(drift_share)s) AS drift_share,
            COALESCE(ct.no_show_run, pt.no_show_run, %(no_show_n)s) AS no_show_n,
            (SELECT ag.primary_focus_id FROM clients_agreement ag WHERE ag.engagement_id = e.id
-            ORDER BY ag.version DESC LIMIT 1) AS primary_focus_id"""
-
-THRESHOLD_JOINS = """
-JOIN practice_coach co ON co.id = e.coach_id
+            ORDER BY ag.version DESC LIMIT 1) AS primary_focus_id
+    FROM clients_engagement e
+    JOIN practice_coach co ON co.id = e.coach_id
     LEFT JOIN engine_practicethresholds pt ON pt.practice_id = co.practice_id
-    LEFT JOIN engine_coachthresholds ct ON ct.coach_id = e.coach_id"""
+    LEFT JOIN engine_coachthresholds ct ON ct.coach_id = e.coach_id
+    WHERE e.state = 'active'{narrower}
+),
+"""
+
+
+def scope_sql(narrower=""):
+    """The `scope` CTE: active engagements (those matching `narrower` too) with their thresholds."""
+    return SCOPE.format(narrower=f" AND {narrower}" if narrower else "")
+
 
 # Every condition looks only at an engagement's newest meetings, so neither statement
 # reads a whole history. `cuts` finds, per engagement, where each condition's window
@@ -218,9 +227,8 @@ def conditions_sql(vendor, scored_from):
 
 # Written for SQLite's planner as much as PostgreSQL's: every join from a computed set goes
 # to an indexed table (meetings by engagement and time, commitments by reviewed_in, scores
-# by meeting), the thresholds ride along on each meeting row instead of being joined back,
-# and the evidence branches pick their engagements with IN, never by joining two computed
-# sets, which SQLite would do with nested scans.
+# by meeting), and the thresholds ride along on each meeting row instead of being joined
+# back: SQLite joins two computed sets with nested scans.
 # A table probed from a large computed set must not carry a filter of its own in the join
 # (`c.outcome IN (...)`): SQLite (>= 3.38) then builds a Bloom filter by reading the
 # *whole* table on every statement, a cost per batch that grows with the practice. So the
@@ -228,14 +236,7 @@ def conditions_sql(vendor, scored_from):
 # are walked with scalar subqueries by primary key.
 DETECT_SQL = """
 WITH RECURSIVE
-scope AS MATERIALIZED (
-    SELECT e.id AS engagement_id,
-{thresholds}
-    FROM clients_engagement e
-{threshold_joins}
-    WHERE e.state = 'active' AND {in_scope}
-),
-{conditions}{evidence}-- A condition whose flag is already open (`known`) needs no evidence: its newest row
+{scope}{conditions}{evidence}-- A condition whose flag is already open (`known`) needs no evidence: its newest row
 -- alone says it still holds.
 shown AS (
     SELECT * FROM evidence v
@@ -315,8 +316,7 @@ def ids_param(ids, vendor):
 def detect_sql(vendor):
     """The detection statement for the engagements whose ids are in `%(ids)s`."""
     return DETECT_SQL.format(
-        thresholds=THRESHOLDS.strip(), threshold_joins=THRESHOLD_JOINS.strip(),
-        in_scope=in_ids("e.id", vendor), conditions=conditions_sql(vendor, SCORED_BY_ENGAGEMENT).lstrip(),
+        scope=scope_sql(in_ids("e.id", vendor)), conditions=conditions_sql(vendor, SCORED_BY_ENGAGEMENT).lstrip(),
         evidence=EVIDENCE,
         known_set=KNOWN_SET[vendor], evidence_rows=EVIDENCE_ROWS.format(rows="shown"))
 

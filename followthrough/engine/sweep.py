@@ -36,21 +36,14 @@ Planner notes, measured on the bench practice (10 k clients):
 from django.db import connection
 
 from . import detection
-from .detection import EVIDENCE, EVIDENCE_ROWS, THRESHOLD_JOINS, THRESHOLDS, conditions_sql, detect_params
+from .detection import EVIDENCE, EVIDENCE_ROWS, conditions_sql, detect_params, scope_sql
 
 SCORED_WHOLE = """meetings_goalscore gs
     JOIN meetings_meeting m ON m.id = gs.meeting_id"""
 
 SWEEP_SQL = """
 WITH RECURSIVE
-scope AS MATERIALIZED (
-    SELECT e.id AS engagement_id,
-{thresholds}
-    FROM clients_engagement e
-{threshold_joins}
-    WHERE e.state = 'active'
-),
-{conditions}{evidence}found AS (SELECT engagement_id, kind FROM evidence WHERE rank = 1),
+{scope}{conditions}{evidence}found AS (SELECT engagement_id, kind FROM evidence WHERE rank = 1),
 -- Open flags whose condition no longer holds: the keys found on the flags' side only.
 -- Both sides are unique per (engagement, kind), the open flags by their partial unique
 -- index, so a key on one side only appears once.
@@ -79,8 +72,7 @@ swept AS (
 
 def sweep_sql(vendor):
     return SWEEP_SQL.format(
-        thresholds=THRESHOLDS.strip(), threshold_joins=THRESHOLD_JOINS.strip(),
-        conditions=conditions_sql(vendor, SCORED_WHOLE).lstrip(), evidence=EVIDENCE,
+        scope=scope_sql(), conditions=conditions_sql(vendor, SCORED_WHOLE).lstrip(), evidence=EVIDENCE,
         evidence_rows=EVIDENCE_ROWS.format(rows="swept"))
 
 
