@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from followthrough.access import coach_of
 from followthrough.clients.models import Engagement
-from followthrough.history.models import TrackedModel
+from followthrough.history.models import TrackedModel, time_ordered_uuid
 from followthrough.practice.models import Coach, Practice
 
 # Shares are compared with this slack so that a share equal to its threshold on paper
@@ -139,6 +139,9 @@ class Flag(TrackedModel):
         NONPRODUCTIVE = "nonproductive", "Nonproductive phase"
         FOCUS_DRIFT = "focus_drift", "Focus drift"
         NO_SHOWS = "no_shows", "No-shows in a row"
+
+    # Time-ordered: a scan writes flags by the thousand (see `time_ordered_uuid`).
+    uid = models.UUIDField(default=time_ordered_uuid, unique=True, editable=False)
 
     engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="flags")
     kind = models.CharField(max_length=20, choices=Kind.choices)
