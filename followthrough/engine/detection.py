@@ -264,10 +264,13 @@ EVIDENCE = """evidence AS (
 """
 
 # One row per (evidence row, commitment reviewed at its meeting), in the order
-# `conditions` reads them; both statements end with it.
-EVIDENCE_ROWS = """SELECT v.engagement_id, e.uid, cl.uid, v.kind, v.meeting_uid, v.starts_at,
+# `conditions` reads them; both statements end with it. Uids and times come as text,
+# the form the evidence keeps: loaded as UUID and datetime objects by the driver only to
+# be written back as text, they cost PostgreSQL's cold pass 0.1 s at 10 k clients.
+EVIDENCE_ROWS = """SELECT v.engagement_id, CAST(e.uid AS TEXT), CAST(cl.uid AS TEXT), v.kind,
+       CAST(v.meeting_uid AS TEXT), CAST(v.starts_at AS TEXT),
        v.value, v.off_topics, v.topics, v.threshold, v.window_size,
-       c.uid, c.outcome,
+       CAST(c.uid AS TEXT), c.outcome,
        CASE c.outcome WHEN 'kept' THEN 1.0
                       WHEN 'partly_kept' THEN CAST(c.kept_fraction AS DOUBLE PRECISION)
                       WHEN 'missed' THEN 0.0 END
@@ -277,7 +280,7 @@ JOIN clients_client cl ON cl.id = e.client_id
 LEFT JOIN commitments_commitment c
        ON v.kind = 'nonproductive' AND c.reviewed_in_id = v.meeting_id
       AND CASE v.kind WHEN 'nonproductive' THEN c.outcome END IN ('kept', 'partly_kept', 'missed')
-ORDER BY 1, 4, 6, 5, 12
+ORDER BY v.engagement_id, v.kind, v.starts_at, v.meeting_uid, c.uid
 """
 
 # A few engagements' goal scores: through their meetings, by index. On SQLite in this
@@ -334,14 +337,18 @@ def detect_params(vendor=None, *, ids=(), known=()):
 
 
 def as_uid(value):
-    """SQLite hands back a uuid as 32 hex digits, PostgreSQL as a UUID: one form for both."""
+    """A uid in its usual form: SQLite keeps 32 hex digits, PostgreSQL's text is the
+    usual form already. Checked, then sliced: cheaper than a UUID object each."""
     if isinstance(value, uuid.UUID):
         return str(value)
     text = str(value)
     if len(text) == 32 and text.isascii() and text.isalnum():
-        int(text, 16)  # Django's SQLite form, 32 hex digits: checked, then sliced (cheaper)
+        int(text, 16)
         text = text.lower()
         return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    if len(text) == 36 and text[8] == text[13] == text[18] == text[23] == "-" and text.isascii():
+        int(text.replace("-", ""), 16)
+        return text.lower()
     return str(uuid.UUID(text))
 
 

@@ -4,18 +4,21 @@
 raises thousands of flags after downtime would make a number of queries proportional to
 the caseload. This module writes a batch of flag changes the same way those helpers
 would, event for event (same actions, same snapshots, same hash chain, built with
-`event_hash` from the history app), but with one INSERT/UPDATE per table per batch.
+the history app's `event_body` and `chain_hash`), but with one INSERT/UPDATE per table
+per batch.
 `verify_chain` and `verify_records` accept the result exactly as they accept the helpers'.
 """
 
 import json
+import uuid
 from contextlib import nullcontext
+from typing import NamedTuple
 
 from django.db import connection
 from django.utils import timezone
 
 from followthrough.history.models import ChainHead, Event, time_ordered_uuid
-from followthrough.history.services import actor_label_for, event_hash
+from followthrough.history.services import actor_label_for, canonical, chain_hash, event_body
 
 from .models import Flag
 
@@ -90,7 +93,8 @@ def _converter(field):
         return lambda value: None if value is None else value.hex
     if kind == "JSONField":
         encoder = field.encoder
-        return lambda value: None if value is None else json.dumps(value, cls=encoder)
+        return lambda value: (None if value is None else value if isinstance(value, Encoded)
+                              else json.dumps(value, cls=encoder))
     converted = {}
 
     def once(value):
@@ -100,12 +104,31 @@ def _converter(field):
     return once if kind == "DateTimeField" else (lambda value: field.get_db_prep_save(value, connection))
 
 
-def events_append(changes, *, by=None):
-    """Append one event per (action, obj, before, after, client_uid), in order.
+class Encoded(str):
+    """A value's canonical JSON text (the history app's `canonical`), made once: written to
+    a JSON column as it is, and spliced into the text of what contains it (`_spliced`)."""
 
-    Three statements for a scan batch's worth of changes (more only past the database's
-    parameter limit): lock the chain head, insert the events, move the head. Must run
-    inside the transaction that makes the changes.
+
+def _spliced(value, name, text):
+    """canonical(value), value[name] being given as its canonical `text`. JSON's text for a
+    nested value does not depend on what surrounds it, so a marker is encoded in its place
+    and replaced; a value whose other fields hold the marker is encoded the long way."""
+    marker = _MARK + name + _MARK
+    encoded, quoted = canonical({**value, name: marker}), canonical(marker)
+    if encoded.count(quoted) != 1:
+        return canonical({**value, name: json.loads(text)})
+    return encoded.replace(quoted, text, 1)
+
+
+_MARK = "\ue000"  # a private-use character: no text the engine writes holds it
+
+
+def events_append(changes, *, by=None):
+    """Append one event per (action, object_type, object_uid, before, after, client_uid), in
+    order; `after` may be `Encoded`.
+
+    Three statements for a scan batch's worth of changes: lock the chain head, insert the
+    events, move the head. Must run inside the transaction that makes the changes.
     """
     if not changes:
         return
@@ -114,44 +137,56 @@ def events_append(changes, *, by=None):
     head = ChainHead.objects.select_for_update().get(pk=1)
     seq, prev_hash = head.last_seq, head.last_hash
     at = timezone.now()
+    actor_id, actor_label = (by.pk if by is not None else None), actor_label_for(by)
     rows = []
-    for action, obj, before, after, client_uid in changes:
+    for action, object_type, object_uid, before, after, client_uid in changes:
         seq += 1
-        fields = {
-            "seq": seq, "at": at, "actor_id": by.pk if by is not None else None,
-            "actor_label": actor_label_for(by), "action": action,
-            "object_type": obj.history_type(), "object_uid": str(obj.uid),
-            "client_uid": str(client_uid or ""), "before": before, "after": after,
-        }
-        digest = event_hash(prev_hash=prev_hash, **fields)
-        rows.append((seq, at, fields["actor_id"], fields["actor_label"], action, fields["object_type"],
-                     fields["object_uid"], fields["client_uid"], before, after, prev_hash, digest))
+        object_uid, client_uid = str(object_uid), str(client_uid or "")
+        body = event_body(seq=seq, at=at, actor_id=actor_id, actor_label=actor_label, action=action,
+                          object_type=object_type, object_uid=object_uid, client_uid=client_uid,
+                          before=before, after=after)
+        digest = chain_hash(prev_hash, _spliced(body, "after", after) if isinstance(after, Encoded)
+                            else canonical(body))
+        rows.append((seq, at, actor_id, actor_label, action, object_type, object_uid, client_uid,
+                     before, after, prev_hash, digest))
         prev_hash = digest
     _insert_many(Event, ("seq", "at", "actor", "actor_label", "action", "object_type", "object_uid",
                          "client_uid", "before", "after", "prev_hash", "hash"), rows)
     ChainHead.objects.filter(pk=1).update(last_seq=seq, last_hash=prev_hash)
 
 
+class Raised(NamedTuple):
+    uid: uuid.UUID
+    engagement_id: int
+    kind: str
+
+
 def flags_write(*, raise_flags, clear_flags, now, by=None):
     """Raise new flags and clear open ones, with their events, in one go.
 
     `raise_flags` holds (engagement_id, kind, evidence, client_uid); `clear_flags` holds
-    (flag, client_uid) for flags loaded from the database. Returns the new Flag objects.
+    (flag, client_uid) for flags loaded from the database. Returns the new flags as
+    `Raised` tuples. A new flag's evidence is encoded once, for its row, its event and
+    the event's hash: a cold pass writes thousands.
     """
+    flag_type = Flag.history_type()
     created, changes, rows = [], [], []
     for engagement_id, kind, evidence, client_uid in raise_flags:
-        flag = Flag(uid=time_ordered_uuid(), created_at=now, engagement_id=engagement_id, kind=kind,
-                    raised_at=now, cleared_at=None, evidence=evidence)
-        created.append(flag)
-        changes.append((RAISED, flag, None, flag.snapshot(), client_uid))
-        rows.append((flag.uid, now, engagement_id, kind, now, None, evidence))
+        uid = time_ordered_uuid()
+        evidence_text = Encoded(canonical(evidence))
+        values = {"engagement_id": engagement_id, "kind": kind, "raised_at": now, "cleared_at": None,
+                  "evidence": None}
+        after = Encoded(_spliced(Flag.snapshot_of(values.__getitem__), "evidence", evidence_text))
+        created.append(Raised(uid, engagement_id, kind))
+        changes.append((RAISED, flag_type, uid, None, after, client_uid))
+        rows.append((uid, now, engagement_id, kind, now, None, evidence_text))
     _insert_many(Flag, ("uid", "created_at", "engagement", "kind", "raised_at", "cleared_at", "evidence"), rows)
     if clear_flags:
         cleared = []
         for flag, client_uid in clear_flags:
             before = flag.snapshot()
             flag.cleared_at = now
-            cleared.append((CLEARED, flag, before, flag.snapshot(), client_uid))
+            cleared.append((CLEARED, flag_type, flag.uid, before, flag.snapshot(), client_uid))
         table = connection.ops.quote_name(Flag._meta.db_table)
         ids = [flag.pk for flag, _ in clear_flags]
         with connection.cursor() as cursor:
@@ -167,4 +202,3 @@ def flags_write(*, raise_flags, clear_flags, now, by=None):
         changes.extend(cleared)
     events_append(changes, by=by)
     return created
-

@@ -3,6 +3,7 @@ import time
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.db import models
@@ -61,11 +62,14 @@ class TrackedModel(models.Model):
     def history_type(cls):
         return cls._meta.label_lower
 
+    @classmethod
+    def snapshot_of(cls, value_of):
+        """The event log's form of a record's `history_fields`, given `value_of(attname)`
+        (`engagement_id` for `engagement`): for writers that never build the instance."""
+        return {name: json_safe(value_of(cls._meta.get_field(name).attname)) for name in cls.history_fields}
+
     def snapshot(self):
-        data = {}
-        for name in self.history_fields:
-            field = self._meta.get_field(name)
-            data[name] = json_safe(getattr(self, field.attname))
+        data = self.snapshot_of(partial(getattr, self))
         for name in self.history_m2m:
             data[name] = sorted(getattr(self, name).values_list("pk", flat=True))
         return data

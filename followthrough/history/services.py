@@ -16,9 +16,10 @@ from .models import GENESIS_HASH, ChainHead, Event, TrackedModel
 canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
 
-def event_hash(*, prev_hash, seq, at, actor_id, actor_label, action, object_type, object_uid,
-               client_uid, before, after):
-    body = canonical({
+def event_body(*, seq, at, actor_id, actor_label, action, object_type, object_uid, client_uid,
+               before, after):
+    """What an event's hash covers, before it is put in canonical form."""
+    return {
         "seq": seq,
         "at": at.astimezone(UTC).isoformat(),
         "actor_id": actor_id,
@@ -29,8 +30,20 @@ def event_hash(*, prev_hash, seq, at, actor_id, actor_label, action, object_type
         "client_uid": client_uid,
         "before": before,
         "after": after,
-    })
-    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+    }
+
+
+def chain_hash(prev_hash, body_text):
+    """An event's hash: its body's canonical text, chained to the previous event's hash."""
+    return hashlib.sha256((prev_hash + body_text).encode()).hexdigest()
+
+
+def event_hash(*, prev_hash, seq, at, actor_id, actor_label, action, object_type, object_uid,
+               client_uid, before, after):
+    return chain_hash(prev_hash, canonical(event_body(
+        seq=seq, at=at, actor_id=actor_id, actor_label=actor_label, action=action,
+        object_type=object_type, object_uid=object_uid, client_uid=client_uid, before=before,
+        after=after)))
 
 
 def hash_of(event):
