@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connections
 from django.utils import timezone
 
 from followthrough.clients.services import agreement_create, client_create, client_link_account
@@ -139,3 +140,7 @@ def chromium(monkeypatch):
             yield browser
         finally:
             browser.close()
+            # Playwright's sync API runs an event loop in this thread, and the queries a test
+            # makes meanwhile get a connection of their own that pytest-django never closes
+            # (PostgreSQL then refused to drop the test database at the end of the run).
+            connections.close_all()
