@@ -53,3 +53,18 @@ def test_verify_reports_a_missing_log_head_and_writes_refuse_to_start_a_new_chai
     assert verify_chain().message == "the event log's head row is missing"
     with pytest.raises(RuntimeError, match="head row is missing"):
         client_update(client=client_record, by=coach.user, email="new@example.org")
+
+
+def test_time_ordered_uuids_sort_by_creation_and_are_standard_v7():
+    import time
+    import uuid
+
+    from followthrough.history.models import time_ordered_uuid
+
+    earlier = time_ordered_uuid()
+    time.sleep(0.002)
+    later = time_ordered_uuid()
+    assert str(earlier) < str(later)  # index order is creation order across milliseconds
+    assert earlier.version == later.version == 7 and earlier.variant == uuid.RFC_4122
+    assert abs((later.int >> 80) - time.time_ns() // 1_000_000) < 5_000  # the time, in ms
+    assert len({time_ordered_uuid() for _ in range(1000)}) == 1000

@@ -123,7 +123,8 @@ figured AS (
 ),
 -- The engagements whose newest reviewed meetings are all below the threshold: the only
 -- ones where goal progress decides anything, so the only ones whose scores are read
--- (through their meetings, by index; on SQLite in that order, which CROSS JOIN fixes).
+-- (through their meetings, by index; on SQLite in that order, which CROSS JOIN fixes:
+-- left free, it read every score in the practice and looked each one's meeting up).
 -- Reading every score in the practice was a sixth of the sweep at 10 k clients.
 failing AS MATERIALIZED (
     SELECT w.* FROM (
@@ -294,8 +295,6 @@ LEFT JOIN commitments_commitment c
       AND CASE v.kind WHEN 'nonproductive' THEN c.outcome END IN ('kept', 'partly_kept', 'missed')
 ORDER BY v.engagement_id, v.kind, v.starts_at, v.meeting_uid, c.uid
 """
-
-
 
 
 # The open flags' conditions, one JSON array parameter of "engagement_id:kind" strings.

@@ -127,8 +127,9 @@ def events_append(changes, *, by=None):
     """Append one event per (action, object_type, object_uid, before, after, client_uid), in
     order; `after` may be `Encoded`.
 
-    Three statements for a scan batch's worth of changes: lock the chain head, insert the
-    events, move the head. Must run inside the transaction that makes the changes.
+    Three statements for a scan batch's worth of changes (on SQLite more only past its
+    parameter limit): lock the chain head, insert the events, move the head. Must run
+    inside the transaction that makes the changes.
     """
     if not changes:
         return
