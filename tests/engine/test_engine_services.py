@@ -148,7 +148,6 @@ def test_refresh_matches_a_full_scan(make_timeline, coach, colleague, focus, cli
 
 def test_a_second_scanner_skips_a_claimed_batch_and_never_double_flags(coach, focus):
     engagements = bulk_world(coach, focus, 6)
-    services._ensure_scan_rows()
     first = "scanner-a"
     now = timezone.now()
     batch = [e.pk for e in engagements[:3]]
@@ -165,7 +164,6 @@ def test_a_second_scanner_skips_a_claimed_batch_and_never_double_flags(coach, fo
 
 def test_a_claim_left_by_a_crashed_scanner_is_taken_over_after_its_lease(coach, focus):
     engagements = bulk_world(coach, focus, 2)
-    services._ensure_scan_rows()
     long_ago = timezone.now() - services.LEASE * 2
     services._claim("crashed", [e.pk for e in engagements], long_ago)
     assert scan_pass().raised == 2
