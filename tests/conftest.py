@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from hypothesis import settings as hypothesis_settings
 from django.db import connections
 from django.utils import timezone
 
@@ -22,6 +23,12 @@ from followthrough.meetings.services import meeting_create
 from followthrough.practice.services import coach_create, practice_create
 
 PASSWORD = "correct horse battery staple"
+
+# CI searches harder; a local run is lighter. Tests that pin their own number of examples
+# keep it under both. `HYPOTHESIS_PROFILE=ci scripts/test` runs the CI search locally.
+hypothesis_settings.register_profile("ci", max_examples=100, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("dev", max_examples=25, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
 @pytest.fixture

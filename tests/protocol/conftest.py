@@ -37,8 +37,6 @@ class Clock:
 def test_settings(settings):
     # Tests move the clock through months; a sign-in should not expire on the way.
     settings.SESSION_COOKIE_AGE = 10 * 365 * 86400
-    # Every persona has a password; hashing it properly would be most of a test's time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -24,12 +24,6 @@ def page_text(response):
     return response.content.decode()
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The personas' passwords are hashed at every test's setup; the real hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def initial_data(form):
     """What a browser would submit for `form` untouched: its initial values as POST data."""
     from django import forms
