@@ -7,9 +7,12 @@ and a record one may not see is reported as not found, never as forbidden, so it
 existence does not leak.
 """
 
+import zoneinfo
+
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.http import Http404
+from django.utils import timezone
 
 
 def coach_of(user):
@@ -20,6 +23,20 @@ def coach_of(user):
     except ObjectDoesNotExist:
         return None
     return coach if coach.is_active else None
+
+
+def acting_coach(request):
+    """The coach a request acts for, pages and API alike, or None.
+
+    From here on the request works in the practice's time zone, so "today" and every date
+    typed or shown is the practice's whichever door the coach came in by (the
+    `time_zone_reset` middleware hands the thread back afterwards).
+    """
+    coach = coach_of(request.user)
+    if coach is not None:
+        request.coach = coach
+        timezone.activate(zoneinfo.ZoneInfo(coach.practice.timezone))
+    return coach
 
 
 def client_of(user):

@@ -1,7 +1,8 @@
 """The `followthrough` command: Django's management commands under the project's name.
 
-`followthrough demo`, `serve`, `createcoach`, `verify` are the project's own; every other
-Django command (migrate, shell, createsuperuser, ...) is reachable the same way.
+`followthrough help` lists the project's own commands under the app that holds each (the
+README's table says what each does); every other Django command (migrate, shell,
+createsuperuser, ...) is reachable the same way.
 """
 
 import os

@@ -121,18 +121,21 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "followthrough.ui",
     "followthrough.history",
     "followthrough.practice",
     "followthrough.clients",
     "followthrough.meetings",
     "followthrough.commitments",
     "followthrough.protocol",
+    "followthrough.accounts",
     "followthrough.portal",
     "followthrough.engine",
     "followthrough.notifications",
     "followthrough.calendars",
     "followthrough.api",
     "followthrough.web",
+    "followthrough.demo",
 ]
 
 MIDDLEWARE = [
@@ -144,6 +147,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "followthrough.ui.middleware.time_zone_reset",
 ]
 
 ROOT_URLCONF = "followthrough.urls"
@@ -152,14 +156,14 @@ WSGI_APPLICATION = "followthrough.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "followthrough.web.context.persona",
+                "followthrough.ui.context.persona",
             ],
         },
     },

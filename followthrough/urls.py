@@ -6,7 +6,7 @@ from followthrough.api.routes import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
-    path("settings/tokens/", include("followthrough.api.urls")),
+    path("", include("followthrough.accounts.urls")),
     path("me/", include("followthrough.portal.urls")),
     path("calendar/", include("followthrough.calendars.urls")),
     path("", include("followthrough.engine.urls")),

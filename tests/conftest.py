@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from hypothesis import settings as hypothesis_settings
 from django.db import connections
 from django.utils import timezone
+from hypothesis import settings as hypothesis_settings
 
 from followthrough.clients.services import agreement_create, client_create, client_link_account
 from followthrough.commitments.services import MeetingReview, meeting_review

@@ -10,7 +10,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from followthrough.practice import demo
+from followthrough.demo import seed as demo
 from followthrough.practice.models import Coach, Practice
 
 GOOD_PASSWORD = "a long and unusual passphrase"

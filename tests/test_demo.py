@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from followthrough.clients.models import Client, Engagement
 from followthrough.commitments.models import Commitment
+from followthrough.demo import seed as demo
 from followthrough.engine.models import Flag
 from followthrough.history.models import Event
 from followthrough.history.services import verify_chain, verify_records
 from followthrough.meetings.models import GoalScore, Meeting
-from followthrough.practice import demo
 from followthrough.practice.models import Practice
 from followthrough.protocol.models import Intervention, Notification, Referral
 

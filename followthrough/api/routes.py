@@ -1,15 +1,16 @@
-"""The API: one NinjaAPI, a router per resource, and errors that name their field."""
+"""The API: one NinjaAPI mounting each app's own `api.py`, and errors that name their field."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 
-from followthrough.engine.api import router as engine_router
-from followthrough.protocol.api import router as protocol_router
-
-from . import agreements_api, clients_api, commitments_api, history_api, meetings_api
-from .auth import AUTH
-from .common import errors_of
+from followthrough.accounts.auth import AUTH
+from followthrough.clients import api as clients_api
+from followthrough.commitments import api as commitments_api
+from followthrough.engine import api as engine_api
+from followthrough.meetings import api as meetings_api
+from followthrough.protocol import api as protocol_api
+from followthrough.ui.api import errors_of
 
 api = NinjaAPI(
     title="Followthrough API",
@@ -23,10 +24,8 @@ api = NinjaAPI(
     auth=AUTH,
 )
 
-for module in (clients_api, agreements_api, meetings_api, commitments_api, history_api):
-    api.add_router("/", module.router)
-api.add_router("/", engine_router)
-api.add_router("/", protocol_router)
+for app_api in (clients_api, meetings_api, commitments_api, engine_api, protocol_api):
+    api.add_router("/", app_api.router)
 
 
 @api.exception_handler(DjangoValidationError)

@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from icalendar import Calendar, Event
 
 from followthrough.commitments.models import Commitment
+from followthrough.history import clock
 from followthrough.history.models import Event as LogEvent
 from followthrough.history.services import lock, tracked_create, tracked_update
 from followthrough.meetings.models import Meeting
@@ -70,7 +70,7 @@ def feed_revoke(*, feed, by):
     lock(feed)
     if feed.revoked_at is not None:
         return feed
-    return tracked_update(feed, by=by, action="calendar_feed.revoked", changes={"revoked_at": timezone.now()})
+    return tracked_update(feed, by=by, action="calendar_feed.revoked", changes={"revoked_at": clock.now()})
 
 
 def feed_for_token(token):
@@ -170,7 +170,7 @@ def _commitment_event(commitment, feed, revision):
 
 def feed_calendar(feed, *, now=None):
     """The feed's calendar: its owner's meetings and commitment due dates."""
-    now = now or timezone.now()
+    now = now or clock.now()
     since = now - timedelta(days=PAST_DAYS)
     if feed.coach_id:
         tz_name, name = feed.coach.practice.timezone, f"Followthrough: {feed.coach.display_name}"

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef
 
 from followthrough.access import ScopedQuerySet, client_of, coach_of
+from followthrough.history import clock
 from followthrough.history.models import TrackedModel
 from followthrough.practice.models import Coach, FocusArea, Practice, validate_timezone
 
@@ -45,6 +46,10 @@ class Client(TrackedModel):
 
     def __str__(self):
         return self.full_name
+
+    def today(self):
+        """The client's own day, for what the client is shown and asked."""
+        return clock.today(self.timezone)
 
     def history_client_uid(self):
         return self.uid

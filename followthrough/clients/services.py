@@ -6,8 +6,8 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
+from followthrough.history import clock
 from followthrough.history.services import lock, tracked_create, tracked_update
 
 from .models import REMINDER_TERMS, Agreement, Client, Engagement, EngagementTransition, Goal
@@ -55,7 +55,7 @@ def engagement_start(*, client, coach, by, started_on=None, previous=None):
                       "resume or end it before starting another."}
         )
     engagement = Engagement(
-        client=client, coach=coach, started_on=started_on or timezone.localdate(), previous=previous,
+        client=client, coach=coach, started_on=started_on or coach.practice.today(), previous=previous,
     )
     return tracked_create(engagement, by=by, action="engagement.started")
 
@@ -65,7 +65,7 @@ def engagement_move(*, engagement, to_state, by, note="", check_back_on=None):
     """Move an engagement along its pipeline, writing the move as its own row."""
     lock(engagement)
     engagement.check_move(to_state, check_back_on=check_back_on)
-    today = timezone.localdate()
+    today = engagement.coach.practice.today()
     if to_state == Engagement.State.PAUSED and check_back_on <= today:
         raise ValidationError({"check_back_on": "The check-back date must be after today."})
     changes = {
@@ -76,7 +76,7 @@ def engagement_move(*, engagement, to_state, by, note="", check_back_on=None):
     from_state = engagement.state
     tracked_update(engagement, by=by, action="engagement.moved", changes=changes)
     EngagementTransition.objects.create(
-        engagement=engagement, from_state=from_state, to_state=to_state, at=timezone.now(),
+        engagement=engagement, from_state=from_state, to_state=to_state, at=clock.now(),
         by=by, note=note, check_back_on=changes["check_back_on"],
     )
     return engagement
@@ -184,7 +184,7 @@ def agreement_acknowledge(*, agreement, typed_name, by):
         raise ValidationError({"typed_name": f"Type the client's name exactly as on file: {client_name}."})
     return tracked_update(
         agreement, by=by, action="agreement.acknowledged",
-        changes={"acknowledged_at": timezone.now(), "acknowledged_name": typed_name.strip()},
+        changes={"acknowledged_at": clock.now(), "acknowledged_name": typed_name.strip()},
     )
 
 

@@ -9,6 +9,8 @@ from followthrough.clients.models import Engagement
 from followthrough.history.models import TrackedModel
 from followthrough.meetings.models import Meeting
 
+from .plans import MINUTES_MAX, TOOLS_NEEDED_MAX
+
 
 class CommitmentQuerySet(ScopedQuerySet):
     def open(self):
@@ -46,9 +48,9 @@ class Commitment(TrackedModel):
     # The plan: when the client will do it, how long it takes, and what it needs.
     planned_at = models.DateTimeField("planned day and time", null=True, blank=True)
     minutes_needed = models.PositiveIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(10_000)]
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(MINUTES_MAX)]
     )
-    tools_needed = models.CharField(max_length=300, blank=True)
+    tools_needed = models.CharField(max_length=TOOLS_NEEDED_MAX, blank=True)
     has_tools = models.BooleanField("client has the tools", null=True, blank=True)
 
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.OPEN)

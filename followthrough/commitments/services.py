@@ -5,9 +5,10 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from followthrough.history import clock
 from followthrough.history.services import lock, tracked_create, tracked_update
+from followthrough.history.signals import announce_records_changed
 from followthrough.meetings.models import GoalScore, Meeting
 
 from .models import Commitment
@@ -77,7 +78,7 @@ def meeting_review(*, meeting, by, review):
     engagement = meeting.engagement
     engagement.require_active("reviewing commitments")
     due = {c.pk: c for c in Commitment.objects.due_for_review_at(meeting).select_for_update()}
-    now = timezone.now()
+    now = clock.now()
     errors, planned = {}, []
     for item in review.reviews:
         commitment = due.get(item.commitment.pk)
@@ -126,10 +127,7 @@ def meeting_review(*, meeting, by, review):
         elif existing.level != level:
             tracked_update(existing, by=by, action="goal_score.corrected", changes={"level": level})
     tracked_update(meeting, by=by, action="meeting.reviewed", changes={"reviewed_at": now}, validate=False)
-    # Lazy import: the engine reads commitments. After commit, so flags see the saved review;
-    # robust, so a failing refresh is logged and left to the next scan, never undoes the review.
-    from followthrough.engine.services import engagement_refresh
-    transaction.on_commit(lambda: engagement_refresh(engagement=engagement.pk), robust=True)
+    announce_records_changed(engagement.pk)
     return created
 
 
@@ -165,7 +163,7 @@ def commitment_client_report(*, commitment, by, note=""):
         raise ValidationError({"client_report_note": f"Keep the note under {CLIENT_REPORT_NOTE_MAX} characters."})
     return tracked_update(
         commitment, by=by, action="commitment.client_reported_done",
-        changes={"client_reported_done_at": timezone.now(), "client_report_note": note},
+        changes={"client_reported_done_at": clock.now(), "client_report_note": note},
     )
 
 

@@ -1,17 +1,16 @@
 """The engine's API: follow-through figures and flags, for coaches.
 
-Mount on the project's NinjaAPI with `api.add_router("/", engine_router)`; it relies on
-the API's authentication to set `request.user`, and answers 404 to anyone who is not the
+It relies on the API's authentication to set `request.user`, and answers 404 to anyone who is not the
 coach holding the engagement, exactly as for an unknown record.
 """
 
 from datetime import datetime
 
-from django.http import Http404
 from ninja import Router, Schema
 
-from followthrough.access import coach_of, get_visible_or_404
+from followthrough.access import get_visible_or_404
 from followthrough.clients.models import Engagement
+from followthrough.ui.api import api_coach
 
 from .metrics import engagement_followthrough
 from .selectors import engagement_flags, flag_reason, open_flags_for
@@ -64,13 +63,6 @@ class FlagOut(Schema):
     url: str
 
 
-def _coach(request):
-    coach = coach_of(request.user)
-    if coach is None:
-        raise Http404("No such record")
-    return coach
-
-
 def _flag_out(flag):
     return {
         "uid": str(flag.uid), "kind": flag.kind, "reason": flag_reason(flag),
@@ -81,7 +73,7 @@ def _flag_out(flag):
 
 
 def _engagement(request, uid):
-    _coach(request)
+    api_coach(request)
     return get_visible_or_404(Engagement.objects.select_related("client", "coach"), request.user, uid)
 
 
@@ -112,5 +104,5 @@ def flags_of_engagement(request, uid: str):
 @router.get("/flags", response=list[FlagOut])
 def open_flags(request):
     """The requesting coach's open flags, longest waiting first."""
-    return [_flag_out(flag) for flag in open_flags_for(_coach(request))]
+    return [_flag_out(flag) for flag in open_flags_for(api_coach(request))]
 

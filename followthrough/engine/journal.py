@@ -15,8 +15,8 @@ from contextlib import nullcontext
 from typing import NamedTuple
 
 from django.db import connection
-from django.utils import timezone
 
+from followthrough.history import clock
 from followthrough.history.models import ChainHead, Event, time_ordered_uuid
 from followthrough.history.services import actor_label_for, canonical, chain_hash, event_body
 
@@ -137,7 +137,7 @@ def events_append(changes, *, by=None):
         raise RuntimeError("events_append must run inside the transaction that makes the changes")
     head = ChainHead.objects.select_for_update().get(pk=1)
     seq, prev_hash = head.last_seq, head.last_hash
-    at = timezone.now()
+    at = clock.now()
     actor_id, actor_label = (by.pk if by is not None else None), actor_label_for(by)
     rows = []
     for action, object_type, object_uid, before, after, client_uid in changes:

@@ -39,9 +39,9 @@ from datetime import timedelta
 
 from django.db import connection, transaction
 from django.db.models import F
-from django.utils import timezone
 
 from followthrough.clients.models import Engagement
+from followthrough.history import clock
 from followthrough.history.models import ChainHead, Event
 from followthrough.history.services import tracked_create, tracked_update
 
@@ -167,7 +167,7 @@ def engagement_refresh(*, engagement, now=None):
     answer, this just gets there without waiting for the next pass.
     """
     engagement_id = getattr(engagement, "pk", engagement)
-    now = now or timezone.now()
+    now = now or clock.now()
     with transaction.atomic():
         _ensure_scan_row(engagement_id)
         result = _settle(
@@ -399,7 +399,7 @@ def _scan_pass(*, batch_size, on_change, now):
         for ids, decide in work():
             token = uuid.uuid4().hex
             # A fresh clock per batch keeps a long pass's leases from expiring before they start.
-            batch_now = now or timezone.now()
+            batch_now = now or clock.now()
             claimed = _claim(token, ids, batch_now)
             if not claimed:
                 continue  # another scanner holds all of them
@@ -450,11 +450,6 @@ def coach_thresholds_set(*, coach, by, **values):
     return tracked_update(current, by=by, action="thresholds.coach_set", changes=values)
 
 
-def refresh_quietly(engagement_id):
-    """For on_commit hooks: a failing refresh is logged, never surfaced to the person saving."""
-    try:
-        engagement_refresh(engagement=engagement_id)
-    except Exception:
-        log.exception("engine: refresh of engagement %s failed; the next scan will catch up",
-                      engagement_id)
-
+def refresh_on_records_changed(sender, *, engagement_id, **kwargs):
+    """The engine's answer to `history.signals.records_changed`."""
+    engagement_refresh(engagement=engagement_id)

@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from followthrough.forms import apply_service_errors
-from followthrough.web.decorators import coach_required
+from followthrough.ui.decorators import coach_required
+from followthrough.ui.forms import apply_service_errors
 
 from .metrics import thresholds_for
 from .models import THRESHOLD_FIELDS, CoachThresholds, Defaults, PracticeThresholds

@@ -8,6 +8,8 @@ from functools import partial
 from django.conf import settings
 from django.db import models
 
+from . import clock
+
 GENESIS_HASH = "0" * 64
 
 
@@ -49,7 +51,7 @@ class TrackedModel(models.Model):
     """
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     # Fields whose values are written into the event log and compared by `verify`.
     history_fields: tuple[str, ...] = ()

@@ -7,8 +7,8 @@ from datetime import UTC
 
 from django.apps import apps
 from django.db import connection
-from django.utils import timezone
 
+from . import clock
 from .models import GENESIS_HASH, ChainHead, Event, TrackedModel
 
 # One encoder for every call: `json.dumps` with these options builds a new one each time,
@@ -82,7 +82,7 @@ def event_record(*, by, action, obj, before=None, after=None, client_uid=""):
             raise RuntimeError("The event log's head row is missing; run `followthrough verify`.")
         head, _ = ChainHead.objects.get_or_create(pk=1)
     seq = head.last_seq + 1
-    at = timezone.now()
+    at = clock.now()
     fields = {
         "seq": seq,
         "at": at,

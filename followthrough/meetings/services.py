@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from followthrough.history.services import lock, tracked_create, tracked_update
+from followthrough.history.signals import announce_records_changed
 
 from .models import Meeting
 
@@ -24,7 +25,7 @@ def meeting_create(*, engagement, by, starts_at, status=Meeting.Status.PLANNED, 
     meeting = Meeting(engagement=engagement, status=status, starts_at=starts_at, **details)
     tracked_create(meeting, by=by, action="meeting.created", m2m={"focus_areas": list(focus_areas)})
     if status != Meeting.Status.PLANNED:
-        _refresh_flags_after_commit(engagement.pk)
+        announce_records_changed(engagement.pk)
     return meeting
 
 
@@ -44,14 +45,5 @@ def meeting_update(*, meeting, by, status=None, focus_areas=None, **details):
     m2m = {"focus_areas": list(focus_areas)} if focus_areas is not None else None
     updated = tracked_update(meeting, by=by, action="meeting.updated", changes=changes, m2m=m2m)
     if "status" in changes or focus_areas is not None:
-        _refresh_flags_after_commit(meeting.engagement_id)
+        announce_records_changed(meeting.engagement_id)
     return updated
-
-
-def _refresh_flags_after_commit(engagement_id):
-    """A held or missed meeting, or what it was about, can start or end a flag. The refresh
-    runs once the meeting is saved and never undoes it: a failure is logged and the next
-    scan catches up."""
-    from followthrough.engine.services import engagement_refresh  # the engine reads meetings
-
-    transaction.on_commit(lambda: engagement_refresh(engagement=engagement_id), robust=True)

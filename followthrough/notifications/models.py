@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from followthrough.commitments.models import Commitment
+from followthrough.history import clock
 from followthrough.practice.models import Coach
 
 
@@ -25,7 +26,7 @@ class Outgoing(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=40, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         abstract = True

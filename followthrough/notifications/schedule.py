@@ -29,10 +29,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import OuterRef, Q, Subquery
-from django.utils import timezone
 
 from followthrough.clients.models import Agreement, Engagement
 from followthrough.commitments.models import Commitment
+from followthrough.history import clock
 
 from .models import Reminder
 
@@ -121,7 +121,7 @@ def reconcile(*, now=None, commitment_ids=None) -> ReconcileResult:
     touched, and a kind already sent for a due date is never scheduled again, so a change
     of terms cannot make a reminder go out twice.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     result = ReconcileResult()
     unsent = Reminder.objects.filter(sent_at=None, cancelled_at=None)
     if commitment_ids is not None:

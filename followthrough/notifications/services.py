@@ -19,10 +19,10 @@ from zoneinfo import ZoneInfo
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
-from django.utils import timezone
 
 from followthrough.clients.models import Engagement
 from followthrough.commitments.models import Commitment
+from followthrough.history import clock
 from followthrough.practice.models import Practice
 
 from .emails import digest_message, reminder_message
@@ -186,7 +186,7 @@ def _record(run, model, row, *, what, message, error):
     summary = run.summary
     with transaction.atomic():
         if error is None:
-            model.objects.filter(pk=row.pk, claimed_by=run.token).update(sent_at=timezone.now(), last_error="")
+            model.objects.filter(pk=row.pk, claimed_by=run.token).update(sent_at=clock.now(), last_error="")
             result, summary.sent = Delivery.Result.SENT, summary.sent + 1
         else:
             attempts = row.attempts + 1
@@ -197,7 +197,7 @@ def _record(run, model, row, *, what, message, error):
             model.objects.filter(pk=row.pk, claimed_by=run.token).update(**changes)
             result, summary.failed = Delivery.Result.FAILED, summary.failed + 1
             summary.errors.append({"what": what, "id": row.pk, "to": to, "error": error[:300]})
-        Delivery.objects.create(at=timezone.now(), to=to, subject=subject, what=what, result=result,
+        Delivery.objects.create(at=clock.now(), to=to, subject=subject, what=what, result=result,
                                 error=error or "", worker=run.token, **link)
 
 
@@ -250,7 +250,7 @@ def _deliver(run, model, row, what, build):
 
 def remind_pass(*, now=None, connection=None, batch_size=BATCH_SIZE) -> PassSummary:
     """One full pass. `now` is when the pass believes it is (tests move it around)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     summary = PassSummary(worker=uuid.uuid4().hex)
     scheduled = reconcile(now=now)
     summary.scheduled, summary.rescheduled, summary.cancelled = (

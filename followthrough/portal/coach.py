@@ -13,11 +13,12 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from followthrough.access import get_visible_or_404
+from followthrough.accounts.links import portal_link_send, safe_next_path
 from followthrough.clients.models import Client
 from followthrough.commitments.models import Commitment
+from followthrough.ui.decorators import coach_required
 
-from .decorators import coach_only
-from .services import plan_request_create, portal_link_send, safe_next_path
+from .services import plan_request_create
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def _send(client, by, next_path=""):
         return None, "The email could not be sent just now; please try again later."
 
 
-@coach_only
+@coach_required
 @require_POST
 def send_link(request, uid):
     client = get_visible_or_404(Client, request.user, uid)
@@ -62,7 +63,7 @@ def send_link(request, uid):
     return _answer(request, client, "success", f"A sign-in link is on its way to {link.sent_to}.")
 
 
-@coach_only
+@coach_required
 @require_POST
 def ask_plan(request, uid):
     commitment = get_visible_or_404(

@@ -1,12 +1,7 @@
 from django import forms
 
+from followthrough.commitments.plans import MINUTES_MAX, TOOLS_NEEDED_MAX
 from followthrough.commitments.services import CLIENT_REPORT_NOTE_MAX
-
-
-class LinkRequestForm(forms.Form):
-    email = forms.EmailField(label="Your email address", max_length=254,
-                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    next = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class MarkDoneForm(forms.Form):
@@ -37,14 +32,14 @@ class PlanAnswerForm(forms.Form):
     )
     minutes_needed = forms.IntegerField(
         label="About how many minutes will it take?", required=False,
-        widget=forms.NumberInput(attrs={"min": 1, "max": 10000, "inputmode": "numeric"}),
+        widget=forms.NumberInput(attrs={"min": 1, "max": MINUTES_MAX, "inputmode": "numeric"}),
     )
     has_tools = forms.ChoiceField(
         label="Do you have everything you need to do it?", required=False, choices=YES_NO,
         widget=forms.RadioSelect,
     )
     tools_needed = forms.CharField(
-        label="What will you use, or what do you still need?", required=False, max_length=300,
+        label="What will you use, or what do you still need?", required=False, max_length=TOOLS_NEEDED_MAX,
         help_text="For example: a laptop, the price list, someone to ask.",
     )
 

@@ -3,35 +3,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from followthrough.access import ScopedQuerySet
-from followthrough.clients.models import Client
 from followthrough.commitments.models import Commitment
+from followthrough.commitments.plans import MINUTES_MAX, TOOLS_NEEDED_MAX
 from followthrough.history.models import TrackedModel
-
-
-class PortalLink(models.Model):
-    """A single-use sign-in link sent to a client by email.
-
-    Only a hash of the token is kept, so a copy of the database cannot be used to sign in.
-    Links are a means of getting in, not part of the client's record, so they are not in
-    the event log; the account they create is.
-    """
-
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="portal_links")
-    token_hash = models.CharField(max_length=64, unique=True)
-    next_path = models.CharField(max_length=300, blank=True)
-    sent_to = models.EmailField()
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["client", "created_at"])]
-
-    def __str__(self):
-        return f"sign-in link for {self.client} until {self.expires_at:%d %b %Y %H:%M}"
 
 
 class PlanRequestQuerySet(ScopedQuerySet):
@@ -58,10 +32,10 @@ class PlanRequest(TrackedModel):
     )
     planned_at = models.DateTimeField("planned day and time", null=True, blank=True)
     minutes_needed = models.PositiveIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(10_000)]
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(MINUTES_MAX)]
     )
     has_tools = models.BooleanField(null=True, blank=True)
-    tools_needed = models.CharField(max_length=300, blank=True)
+    tools_needed = models.CharField(max_length=TOOLS_NEEDED_MAX, blank=True)
 
     objects = PlanRequestQuerySet.as_manager()
 

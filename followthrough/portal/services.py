@@ -1,173 +1,17 @@
-"""Sign-in links and plan answers for the client's portal."""
+"""Plan requests: the coach asks, the client answers in the portal."""
 
-import enum
-import hashlib
-import secrets
 import zoneinfo
-from datetime import timedelta
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from followthrough.access import coach_of
-from followthrough.clients.models import Client
-from followthrough.clients.services import client_link_account
+from followthrough.commitments.plans import TO_CLIENT, plan_problems
+from followthrough.history import clock
 from followthrough.history.services import lock, tracked_create, tracked_update
 
-from .models import PlanRequest, PortalLink
-
-LINK_SALT = "followthrough.portal.sign-in-link"
-DEFAULT_LINK_HOURS = 72
-# Self-service requests per client per hour; beyond this the request is silently dropped,
-# so the form cannot be used to flood someone's inbox.
-DEFAULT_REQUESTS_PER_HOUR = 3
-MAX_MINUTES = 10_000
-
-
-def link_hours():
-    return getattr(settings, "FT_PORTAL_LINK_HOURS", DEFAULT_LINK_HOURS)
-
-
-def _signer():
-    return signing.TimestampSigner(salt=LINK_SALT)
-
-
-def _token_hash(raw):
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def safe_next_path(path):
-    """A path on this site, or "": a link must never send anyone to another site."""
-    path = (path or "").strip()
-    if not path.startswith("/") or path.startswith("//") or "\\" in path or len(path) > 300:
-        return ""
-    return path if url_has_allowed_host_and_scheme(path, allowed_hosts=None) else ""
-
-
-def portal_link_send(*, client, by, next_path=""):
-    """Email the client a single-use link that signs them in to their portal.
-
-    The token in the URL is signed, so a made-up or altered one is turned away before
-    the database is asked; the database keeps only the token's hash.
-    """
-    email = (client.email or "").strip()
-    if not email:
-        raise ValidationError({"email": f"{client.full_name} has no email address on file; add one first."})
-    if client.user_id is not None and not client.user.is_active:
-        raise ValidationError("This client's portal account is switched off.")
-    raw = secrets.token_urlsafe(32)
-    link = PortalLink.objects.create(
-        client=client, token_hash=_token_hash(raw), next_path=safe_next_path(next_path), sent_to=email,
-        sent_by=by, expires_at=timezone.now() + timedelta(hours=link_hours()),
-    )
-    link.url = settings.SITE_URL + reverse("portal_link", args=[_signer().sign(raw)])
-    _send_link_email(client, link, by)
-    return link
-
-
-def _send_link_email(client, link, by):
-    sender = coach_of(by)
-    context = {
-        "client": client,
-        "practice": client.practice,
-        "sender": sender.display_name if sender is not None else "",
-        "url": link.url,
-        "hours": link_hours(),
-        "days": link_hours() // 24 if link_hours() % 24 == 0 else None,
-        "sign_in_url": settings.SITE_URL + reverse("portal_sign_in"),
-    }
-    subject = f"Your link to your coaching portal at {client.practice.name}"
-    message = EmailMultiAlternatives(
-        subject=subject, body=render_to_string("portal/email/link.txt", context), to=[link.sent_to],
-    )
-    message.attach_alternative(render_to_string("portal/email/link.html", context), "text/html")
-    message.send()
-
-
-def portal_link_request(*, email, next_path=""):
-    """Someone asks for a new link by email address. Returns nothing on purpose: the page
-    must look the same whether or not the address belongs to anyone.
-
-    Only clients already invited to the portal (they have an account, or were sent a link)
-    can ask, so typing an address never opens a portal the coach has not offered.
-    """
-    email = (email or "").strip()
-    if not email:
-        return
-    cutoff = timezone.now() - timedelta(hours=1)
-    limit = getattr(settings, "FT_PORTAL_LINK_REQUESTS_PER_HOUR", DEFAULT_REQUESTS_PER_HOUR)
-    invited = Q(user__isnull=False, user__is_active=True) | Q(user__isnull=True, portal_links__isnull=False)
-    for client in Client.objects.filter(invited, email__iexact=email).distinct():
-        if client.portal_links.filter(created_at__gte=cutoff).count() >= limit:
-            continue
-        portal_link_send(client=client, by=None, next_path=next_path)
-
-
-class LinkState(enum.Enum):
-    INVALID = "invalid"
-    EXPIRED = "expired"
-    USED = "used"
-    VALID = "valid"
-
-
-def portal_link_check(signed_token):
-    """(state, link) for a token from a URL; the link is None unless the token is genuine."""
-    try:
-        raw = _signer().unsign(signed_token)
-    except signing.BadSignature:
-        return LinkState.INVALID, None
-    link = PortalLink.objects.select_related("client__user").filter(token_hash=_token_hash(raw)).first()
-    if link is None:
-        return LinkState.INVALID, None
-    user = link.client.user
-    if user is not None and not user.is_active:
-        return LinkState.INVALID, None
-    if link.used_at is not None:
-        return LinkState.USED, link
-    if link.expires_at <= timezone.now():
-        return LinkState.EXPIRED, link
-    return LinkState.VALID, link
-
-
-@transaction.atomic
-def portal_link_consume(*, link):
-    """Use up the link and return the client's login, creating it on first use.
-
-    Returns None when the link was used (or expired) meanwhile: the conditional update
-    lets exactly one of two simultaneous clicks through, whatever each saw beforehand.
-    """
-    now = timezone.now()
-    won = PortalLink.objects.filter(pk=link.pk, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
-    if not won:
-        return None
-    client = lock(Client.objects.get(pk=link.client_id))
-    if client.user is None:
-        user = _new_client_login(client)
-        client_link_account(client=client, user=user, by=user)
-        return user
-    return client.user if client.user.is_active else None
-
-
-def _new_client_login(client):
-    User = get_user_model()
-    fallback = f"client-{client.uid.hex[:12]}"
-    username = (client.email or "").strip().lower() or fallback
-    if len(username) > 150 or User.objects.filter(username__iexact=username).exists():
-        username = fallback
-    user = User(username=username, email=client.email, first_name=client.full_name[:150])
-    # Signing in is by link until the client chooses a password in the portal.
-    user.set_unusable_password()
-    user.save()
-    return user
+from .models import PlanRequest
 
 
 @transaction.atomic
@@ -183,32 +27,8 @@ def plan_request_create(*, commitment, by):
     existing = commitment.plan_requests.unanswered().first()
     if existing is not None:
         return existing
-    request = PlanRequest(commitment=commitment, requested_by=by, requested_at=timezone.now())
+    request = PlanRequest(commitment=commitment, requested_by=by, requested_at=clock.now())
     return tracked_create(request, by=by, action="plan_request.created")
-
-
-def check_plan_answer(*, planned_at, minutes_needed, has_tools, tools_needed, now=None):
-    """Every problem with a plan answer, keyed by field, so a form can show each in place."""
-    now = now or timezone.now()
-    errors = {}
-    if planned_at is None:
-        errors["planned_at"] = "Choose the day and time you will do it."
-    elif planned_at <= now:
-        errors["planned_at"] = "Choose a day and time that is still to come."
-    if minutes_needed is None or minutes_needed == "":
-        errors["minutes_needed"] = "Say about how many minutes it will take."
-    elif isinstance(minutes_needed, bool) or not isinstance(minutes_needed, int):
-        errors["minutes_needed"] = "Enter the minutes as a whole number."
-    elif not 1 <= minutes_needed <= MAX_MINUTES:
-        errors["minutes_needed"] = f"Enter a number of minutes from 1 to {MAX_MINUTES:,}."
-    if not isinstance(has_tools, bool):
-        errors["has_tools"] = "Say whether you already have what you need."
-    tools = (tools_needed or "").strip()
-    if has_tools is False and not tools:
-        errors["tools_needed"] = "Say what you still need, so you and your coach can plan getting it."
-    elif len(tools) > 300:
-        errors["tools_needed"] = "Keep this under 300 characters."
-    return errors
 
 
 @transaction.atomic
@@ -229,13 +49,13 @@ def plan_request_answer(*, plan_request, by, planned_at, minutes_needed, has_too
         raise ValidationError("This action was already reviewed with your coach, so it needs no plan now.")
     if planned_at is not None and timezone.is_naive(planned_at):
         planned_at = timezone.make_aware(planned_at, zoneinfo.ZoneInfo(client.timezone))
-    errors = check_plan_answer(planned_at=planned_at, minutes_needed=minutes_needed, has_tools=has_tools,
-                               tools_needed=tools_needed)
+    errors = plan_problems(planned_at=planned_at, minutes_needed=minutes_needed, has_tools=has_tools,
+                           tools_needed=tools_needed, now=clock.now(), words=TO_CLIENT)
     if errors:
         raise ValidationError(errors)
     plan = {"planned_at": planned_at, "minutes_needed": minutes_needed, "has_tools": has_tools,
             "tools_needed": (tools_needed or "").strip()}
     tracked_update(commitment, by=by, action="commitment.plan_answered", changes=plan)
     tracked_update(plan_request, by=by, action="plan_request.answered",
-                   changes={**plan, "answered_at": timezone.now(), "answered_by": by})
+                   changes={**plan, "answered_at": clock.now(), "answered_by": by})
     return plan_request

@@ -10,8 +10,7 @@ from followthrough.access import get_visible_or_404
 from followthrough.protocol.models import FileReview, Letter
 from followthrough.protocol.selectors import file_review_data
 from followthrough.protocol.views.reviews import file_review_pdf_response
-
-from .decorators import client_required
+from followthrough.ui.decorators import client_required
 
 
 def shared_with(user):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import coach, shared, signin, views
+from . import coach, shared, views
 
 urlpatterns = [
     path("", views.home, name="portal_home"),
@@ -14,9 +14,6 @@ urlpatterns = [
     path("letters/<uuid:uid>/", shared.letter, name="portal_letter"),
     path("file-reviews/<uuid:uid>/", shared.file_review, name="portal_file_review"),
     path("file-reviews/<uuid:uid>/pdf/", shared.file_review_pdf, name="portal_file_review_pdf"),
-    path("password/", signin.password, name="portal_password"),
-    path("sign-in/", signin.sign_in, name="portal_sign_in"),
-    path("link/<str:token>/", signin.link, name="portal_link"),
     # Coach side: buttons on the coach's pages post here.
     path("send-link/<uuid:uid>/", coach.send_link, name="portal_send_link"),
     path("ask-plan/<uuid:uid>/", coach.ask_plan, name="portal_ask_plan"),

@@ -4,7 +4,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from followthrough.access import get_visible_or_404
@@ -12,10 +11,11 @@ from followthrough.clients.models import Agreement, Engagement
 from followthrough.clients.services import agreement_acknowledge
 from followthrough.commitments.models import Commitment
 from followthrough.commitments.services import commitment_client_report
-from followthrough.forms import apply_service_errors
+from followthrough.history import clock
 from followthrough.meetings.models import Meeting
+from followthrough.ui.decorators import client_required
+from followthrough.ui.forms import apply_service_errors
 
-from .decorators import client_required
 from .forms import AcknowledgeForm, MarkDoneForm, PlanAnswerForm
 from .models import PlanRequest
 from .services import plan_request_answer
@@ -37,7 +37,7 @@ def home(request):
         commitment.open_plan_request = requests.get(commitment.pk)
     past = commitments.exclude(outcome=Commitment.Outcome.OPEN).order_by("-reviewed_at", "-due_on", "-pk")[:20]
     next_meeting = (
-        _meetings(user).filter(status=Meeting.Status.PLANNED, starts_at__gte=timezone.now())
+        _meetings(user).filter(status=Meeting.Status.PLANNED, starts_at__gte=clock.now())
         .select_related("engagement__coach").order_by("starts_at").first()
     )
     return render(request, "portal/home.html", {
@@ -46,7 +46,7 @@ def home(request):
         "next_meeting": next_meeting,
         "to_acknowledge": [a for a in _current_agreements(user) if not a.is_acknowledged],
         "plan_requests": [r for r in requests.values()],
-        "today": timezone.localdate(),
+        "today": request.user.client_profile.today(),
         **shared_with(user),
     })
 
@@ -125,7 +125,7 @@ def _commitment_page(request, commitment, *, done_form=None, status=200):
         "commitment": commitment,
         "done_form": (done_form or MarkDoneForm()) if can_report else None,
         "open_plan_request": commitment.plan_requests.unanswered().first() if commitment.is_open else None,
-        "today": timezone.localdate(),
+        "today": request.user.client_profile.today(),
     }, status=status)
 
 

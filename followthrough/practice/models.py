@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from followthrough.history import clock
 from followthrough.history.models import TrackedModel
 
 DEFAULT_FOCUS_AREAS = [
@@ -31,6 +32,10 @@ class Practice(TrackedModel):
 
     def __str__(self):
         return self.name
+
+    def today(self):
+        """The practice's day: what "today" means for every rule a coach works under."""
+        return clock.today(self.timezone)
 
 
 class FocusArea(TrackedModel):

@@ -1,7 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.text import slugify
 
 from followthrough.history.services import tracked_create, tracked_update
 
@@ -17,20 +16,6 @@ def practice_create(*, name, timezone="UTC", by=None):
             by=by, action="focus_area.created",
         )
     return practice
-
-
-@transaction.atomic
-def focus_area_add(*, practice, name, by):
-    slug = slugify(name)
-    if not slug:
-        raise ValidationError({"name": "A focus area needs a name with letters or digits."})
-    if practice.focus_areas.filter(slug=slug).exists():
-        raise ValidationError({"name": f"The practice already has a focus area called {name!r}."})
-    position = practice.focus_areas.count()
-    return tracked_create(
-        FocusArea(practice=practice, slug=slug, name=name.strip(), position=position),
-        by=by, action="focus_area.created",
-    )
 
 
 @transaction.atomic

@@ -9,10 +9,10 @@ reaches the service as None and comes back with the service's own, specific mess
 from datetime import timedelta
 
 from django import forms
-from django.utils import timezone
 
+from followthrough.commitments.plans import MINUTES_MAX, TOOLS_NEEDED_MAX
 from followthrough.practice.models import FocusArea
-from followthrough.web.forms.base import DateInput, split_datetime_field
+from followthrough.ui.forms import DateInput, split_datetime_field
 
 from .models import Intervention, Letter
 from .services import FINAL_OUTCOMES, REAFFIRM_RESPONSES, trimmed_minutes_suggestion
@@ -131,10 +131,10 @@ class NewGoalForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 2}))
     due_on = forms.DateField(label="New due date", required=False, widget=DateInput)
     planned_at = split_datetime_field("Which day and time the client will do it", required=False)
-    minutes_needed = forms.IntegerField(label="How many minutes it will take", min_value=1, max_value=10_000,
+    minutes_needed = forms.IntegerField(label="How many minutes it will take", min_value=1, max_value=MINUTES_MAX,
                                         required=False)
     has_tools = HasToolsField(label="Does the client have the tools and materials?")
-    tools_needed = forms.CharField(label="What is missing", required=False, max_length=300,
+    tools_needed = forms.CharField(label="What is missing", required=False, max_length=TOOLS_NEEDED_MAX,
                                    help_text="A missing tool becomes its own small commitment, due first.")
     renegotiate = forms.BooleanField(label="Also renegotiate the agreement to a lower bar", required=False)
     call_to_action = forms.CharField(label="New call to action", required=False,
@@ -172,10 +172,9 @@ def _missed_label(commitment):
            f"{commitment.get_outcome_display().lower()})"
 
 
-def new_goal_initial(source, mode, next_meeting=None):
+def new_goal_initial(source, mode, *, today, next_meeting=None):
     """Pre-fill the form for one missed commitment: a trimmed one starts at the suggested
-    smaller size and is due the day before the next meeting."""
-    today = timezone.localdate()
+    smaller size and is due the day before the next meeting (`today` is the practice's)."""
     due = today + timedelta(days=6)
     if next_meeting is not None and next_meeting.starts_at.date() > today + timedelta(days=1):
         due = next_meeting.starts_at.date() - timedelta(days=1)
@@ -201,12 +200,6 @@ class FinalReviewForm(forms.Form):
     check_back_on = forms.DateField(label="Check back on (for a pause)", required=False, widget=DateInput)
     draft_letter = forms.BooleanField(label="Draft the matching letter", required=False, initial=True)
     note = note_field()
-
-    def clean_check_back_on(self):
-        day = self.cleaned_data.get("check_back_on")
-        if day is not None and day <= timezone.localdate():
-            raise forms.ValidationError("The check-back date must be after today.")
-        return day
 
 
 class LetterDraftForm(forms.Form):

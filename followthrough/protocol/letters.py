@@ -7,15 +7,14 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.html import escape, linebreaks
 
-from followthrough.commitments.models import Commitment
+from followthrough.history import clock
 from followthrough.history.services import lock, tracked_create, tracked_update
-from followthrough.meetings.models import Meeting
 
-from .models import FileReview, Letter
+from .models import FileReview, Letter, Step
 from .referrals import referral_candidates
+from .selectors import commitments_of_step, file_review_rows
 
 SUBJECTS = {
     Letter.Kind.REAFFIRMATION: "Our agreement, in brief",
@@ -35,27 +34,6 @@ BLAME_WORDS = ("fail", "failed", "failure", "lazy", "refuse", "refused", "excuse
 def blame_words_in(text):
     lowered = text.lower()
     return [w for w in BLAME_WORDS if re.search(rf"\b{re.escape(w)}\b", lowered)]
-
-
-def file_review_rows(file_review):
-    """Each reviewed meeting with the commitments made at it and what became of them (2 queries)."""
-    meetings = {str(m.uid): m for m in Meeting.objects.filter(uid__in=file_review.meeting_uids)}
-    made = Commitment.objects.filter(made_at__uid__in=file_review.meeting_uids).order_by("due_on", "pk")
-    by_meeting = {}
-    for commitment in made:
-        by_meeting.setdefault(commitment.made_at_id, []).append(commitment)
-    rows, totals = [], {"kept": 0, "partly": 0, "missed": 0, "waived": 0, "open": 0}
-    for uid in file_review.meeting_uids:
-        meeting = meetings.get(uid)
-        if meeting is None:
-            continue
-        commitments = by_meeting.get(meeting.pk, [])
-        for c in commitments:
-            c.kept_fraction_percent = int(c.kept_fraction * 100) if c.kept_fraction is not None else None
-            key = {"partly_kept": "partly"}.get(c.outcome, c.outcome)
-            totals[key] += 1
-        rows.append({"meeting": meeting, "commitments": commitments})
-    return rows, totals
 
 
 def _associates(engagement):
@@ -136,4 +114,13 @@ def letter_send(*, letter, by):
         f"<!doctype html><html><body>{linebreaks(escape(letter.body))}</body></html>", "text/html")
     message.send()
     return tracked_update(letter, by=by, action="letter.sent",
-                          changes={"sent_at": timezone.now(), "sent_to": client.email})
+                          changes={"sent_at": clock.now(), "sent_to": client.email})
+
+
+def letter_draft_from_record(*, intervention, kind, by):
+    """Draft the letter of `kind` from what the intervention recorded: the new goal's
+    commitments for its letter, the latest file review for the review's letter."""
+    commitments = commitments_of_step(intervention, Step.NEW_GOAL) if kind == Letter.Kind.NEW_GOAL else ()
+    review = intervention.file_reviews.order_by("-created_at").first() if kind == Letter.Kind.FILE_REVIEW else None
+    return letter_draft(engagement=intervention.engagement, by=by, kind=kind, intervention=intervention,
+                        commitments=commitments, file_review=review)

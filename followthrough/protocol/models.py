@@ -5,6 +5,7 @@ from django.db.models import Q
 
 from followthrough.access import ScopedQuerySet, client_of, coach_of
 from followthrough.clients.models import Engagement
+from followthrough.history import clock
 from followthrough.history.models import TrackedModel
 from followthrough.practice.models import Coach, FocusArea
 
@@ -311,7 +312,7 @@ class Notification(models.Model):
     """An in-app message for a coach (e.g. a referred client may come back)."""
 
     coach = models.ForeignKey(Coach, on_delete=models.CASCADE, related_name="notifications")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     text = models.CharField(max_length=300)
     link = models.CharField(max_length=300, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)

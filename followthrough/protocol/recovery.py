@@ -7,6 +7,7 @@ listens to it (connected in the app's ready()).
 
 import logging
 
+from followthrough.clients.models import Engagement
 from followthrough.engine.metrics import engagement_followthrough
 
 from .selectors import RECOVERY_MEETINGS
@@ -19,8 +20,6 @@ def recovery_check(engagement, *, by=None):
     """Close the engagement's open intervention as recovered if its last RECOVERY_MEETINGS
     reviewed held meetings since it opened each reached the coach's threshold.
     Returns the closed intervention, or None."""
-    from followthrough.clients.models import Engagement
-
     if not isinstance(engagement, Engagement):
         engagement = Engagement.objects.select_related("coach").get(pk=engagement)
     if not engagement.interventions.open().exists():

@@ -5,10 +5,10 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
-from django.utils import timezone
 
 from followthrough.clients.models import Engagement
 from followthrough.clients.services import engagement_end, engagement_move, engagement_start
+from followthrough.history import clock
 from followthrough.history.services import lock, tracked_create, tracked_update
 from followthrough.practice.models import Coach
 
@@ -84,7 +84,7 @@ def referral_record_consent(*, referral, by, shares_agreement, shares_summaries,
     if not (consent_note or "").strip():
         raise ValidationError({"consent_note": "Note how the client gave consent (e.g. in the meeting of 3 May)."})
     return tracked_update(referral, by=by, action="referral.consent_recorded", changes={
-        "consent_at": timezone.now(), "consent_note": consent_note.strip(),
+        "consent_at": clock.now(), "consent_note": consent_note.strip(),
         "shares_agreement": bool(shares_agreement), "shares_summaries": bool(shares_summaries),
         "shares_commitments": bool(shares_commitments),
     })
@@ -100,7 +100,7 @@ def referral_accept(*, referral, by):
     engagement_move(engagement=original, to_state=Engagement.State.REFERRED_OUT, by=by,
                     note=f"Referred to {referral.to_coach} for {referral.focus_area.name}.")
     tracked_update(referral, by=by, action="referral.accepted", changes={
-        "status": Referral.Status.ACCEPTED, "responded_at": timezone.now(),
+        "status": Referral.Status.ACCEPTED, "responded_at": clock.now(),
         "associate_engagement": associate_engagement,
     })
     intervention = referral.intervention
@@ -116,7 +116,7 @@ def referral_decline(*, referral, by, note=""):
     lock(referral)
     referral.check_move(Referral.Status.DECLINED)
     tracked_update(referral, by=by, action="referral.declined", changes={
-        "status": Referral.Status.DECLINED, "responded_at": timezone.now(),
+        "status": Referral.Status.DECLINED, "responded_at": clock.now(),
         "completion_note": (note or "").strip(),
     })
     original = referral.from_engagement
@@ -135,7 +135,7 @@ def referral_complete(*, referral, by, note=""):
     if referral.associate_engagement.state != Engagement.State.ENDED:
         engagement_end(engagement=referral.associate_engagement, by=by, note="Referral completed.")
     tracked_update(referral, by=by, action="referral.completed", changes={
-        "status": Referral.Status.COMPLETED, "completed_at": timezone.now(), "completion_note": (note or "").strip(),
+        "status": Referral.Status.COMPLETED, "completed_at": clock.now(), "completion_note": (note or "").strip(),
     })
     original = referral.from_engagement
     _notify(original.coach,

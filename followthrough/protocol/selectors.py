@@ -11,9 +11,9 @@ from django.db.models import Count, Q
 
 from followthrough.clients.models import Agreement
 from followthrough.commitments.models import Commitment
-from followthrough.engine.metrics import engagement_followthrough, figure, thresholds_for
+from followthrough.engine.metrics import figure, thresholds_for
 from followthrough.meetings.models import Meeting
-from followthrough.practice.models import FocusArea
+from followthrough.practice.models import Coach, FocusArea
 
 from .models import STEP_ORDER, Intervention, Letter, Step
 from .services import REAFFIRM_RESPONSES, current_agreement
@@ -58,13 +58,6 @@ def figure_of(commitments):
     ones left out); None when nothing counted."""
     value = figure((c.outcome, c.kept_fraction) for c in commitments)
     return None if value is None else float(value)
-
-
-def meeting_figures(engagement):
-    """[(starts_at, figure)] for the engagement's reviewed held meetings, oldest first,
-    computed by the engine."""
-    series = engagement_followthrough(engagement)["figures"]
-    return [(f.meeting.starts_at, float(f.figure)) for f in series]
 
 
 def _by_uid(queryset, uids):
@@ -141,8 +134,6 @@ def step_rows(steps, references=None):
 
 def _step_references(steps, practice_id):
     """Coaches, commitments and focus areas named in step details (at most 3 queries)."""
-    from followthrough.practice.models import Coach
-
     coach_uids, commitment_uids, slugs = set(), set(), set()
     for step in steps:
         details = step.details or {}
@@ -312,10 +303,35 @@ def engagement_interventions(engagement):
     return list(engagement.interventions.order_by("-opened_at"))
 
 
-def file_review_data(file_review):
-    from .letters import file_review_rows
+def file_review_rows(file_review):
+    """Each reviewed meeting with the commitments made at it and what became of them (2 queries)."""
+    meetings = {str(m.uid): m for m in Meeting.objects.filter(uid__in=file_review.meeting_uids)}
+    made = Commitment.objects.filter(made_at__uid__in=file_review.meeting_uids).order_by("due_on", "pk")
+    by_meeting = {}
+    for commitment in made:
+        by_meeting.setdefault(commitment.made_at_id, []).append(commitment)
+    rows, totals = [], {"kept": 0, "partly": 0, "missed": 0, "waived": 0, "open": 0}
+    for uid in file_review.meeting_uids:
+        meeting = meetings.get(uid)
+        if meeting is None:
+            continue
+        commitments = by_meeting.get(meeting.pk, [])
+        for c in commitments:
+            c.kept_fraction_percent = int(c.kept_fraction * 100) if c.kept_fraction is not None else None
+            key = {"partly_kept": "partly"}.get(c.outcome, c.outcome)
+            totals[key] += 1
+        rows.append({"meeting": meeting, "commitments": commitments})
+    return rows, totals
 
+
+def file_review_data(file_review):
     rows, totals = file_review_rows(file_review)
     return {"review": file_review, "rows": annotate_figures(rows), "totals": totals,
             "engagement": file_review.engagement, "client": file_review.engagement.client}
 
+
+def commitments_of_step(intervention, step_name):
+    """The commitments the latest step of a kind created, for the letter that follows it."""
+    step = intervention.steps.filter(step=step_name).order_by("-at", "-pk").first()
+    uids = (step.details or {}).get("commitments", []) if step else []
+    return list(Commitment.objects.filter(uid__in=uids).order_by("due_on", "pk")) if uids else []

@@ -8,11 +8,12 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from followthrough.clients.services import AGREEMENT_TERMS, agreement_create, engagement_end, engagement_pause
 from followthrough.commitments.models import Commitment
+from followthrough.commitments.plans import plan_problems
 from followthrough.commitments.services import commitment_create
+from followthrough.history import clock
 from followthrough.history.services import lock, tracked_create, tracked_update
 from followthrough.meetings.models import Meeting
 
@@ -34,7 +35,7 @@ def intervention_open(*, engagement, by, trigger=Intervention.Trigger.MANUAL, fl
     if engagement.interventions.open().exists():
         raise ValidationError("This engagement already has an open intervention; continue that one.")
     intervention = Intervention(
-        engagement=engagement, trigger=trigger, opened_by=by, opened_at=timezone.now(),
+        engagement=engagement, trigger=trigger, opened_by=by, opened_at=clock.now(),
         flag_uid=str(flag.uid) if flag is not None else "",
         trigger_evidence=dict(flag.evidence) if flag is not None else {},
     )
@@ -49,7 +50,7 @@ def _record_step(intervention, step, *, by, note="", details=None):
     lock(intervention)
     intervention.check_step(step)
     row = tracked_create(
-        InterventionStep(intervention=intervention, step=step, at=timezone.now(), by=by,
+        InterventionStep(intervention=intervention, step=step, at=clock.now(), by=by,
                          note=(note or "").strip(), details=details or {}),
         by=by, action=f"intervention.step.{step}",
     )
@@ -59,7 +60,7 @@ def _record_step(intervention, step, *, by, note="", details=None):
 
 def _close(intervention, *, by, outcome):
     return tracked_update(intervention, by=by, action="intervention.closed",
-                          changes={"closed_at": timezone.now(), "outcome": outcome})
+                          changes={"closed_at": clock.now(), "outcome": outcome})
 
 
 def current_agreement(engagement):
@@ -123,7 +124,7 @@ def step_review_file(*, intervention, by, meetings_count, client_reaction="", sh
         raise ValidationError({"meetings_count": "There are no held or missed meetings to review yet."})
     step = _record_step(intervention, Step.REVIEW_FILE, by=by, note=note,
                         details={"meetings_count": meetings_count, "reaction": (client_reaction or "").strip()})
-    now = timezone.now()
+    now = clock.now()
     return tracked_create(
         FileReview(intervention=intervention, engagement=intervention.engagement, meetings_count=meetings_count,
                    meeting_uids=[str(m.uid) for m in meetings], shown_at=now,
@@ -136,7 +137,7 @@ def step_review_file(*, intervention, by, meetings_count, client_reaction="", sh
 def file_review_share(*, file_review, by):
     if file_review.shared_at is not None:
         return file_review
-    return tracked_update(file_review, by=by, action="file_review.shared", changes={"shared_at": timezone.now()})
+    return tracked_update(file_review, by=by, action="file_review.shared", changes={"shared_at": clock.now()})
 
 
 def trimmed_minutes_suggestion(minutes):
@@ -154,21 +155,6 @@ def _missed(intervention, source):
     return source
 
 
-def _plan_errors(planned_at, minutes_needed, has_tools, tools_needed):
-    errors = {}
-    if planned_at is None:
-        errors["planned_at"] = "Which day and time will the client do it?"
-    elif planned_at <= timezone.now():
-        errors["planned_at"] = "The planned day and time must be in the future."
-    if not minutes_needed:
-        errors["minutes_needed"] = "How many minutes will it take?"
-    if has_tools is None:
-        errors["has_tools"] = "Does the client have everything needed to do it?"
-    elif has_tools is False and not (tools_needed or "").strip():
-        errors["tools_needed"] = "Say which tools or materials are missing."
-    return errors
-
-
 @transaction.atomic
 def step_new_goal(*, intervention, by, mode, source, due_on, planned_at=None, minutes_needed=None,
                   has_tools=None, tools_needed="", description="", renegotiation=None, note=""):
@@ -181,13 +167,13 @@ def step_new_goal(*, intervention, by, mode, source, due_on, planned_at=None, mi
     """
     source = _missed(intervention, source)
     engagement = intervention.engagement
-    errors = _plan_errors(planned_at, minutes_needed, has_tools, tools_needed)
+    practice = engagement.coach.practice
+    errors = plan_problems(planned_at=planned_at, minutes_needed=minutes_needed, has_tools=has_tools,
+                           tools_needed=tools_needed, now=clock.now(), due_on=due_on, time_zone=practice.timezone)
     if due_on is None:
         errors["due_on"] = "Give the new due date."
-    elif due_on < timezone.localdate():
+    elif due_on < practice.today():
         errors["due_on"] = "The new due date cannot be in the past."
-    elif planned_at is not None and planned_at.date() > due_on:
-        errors["planned_at"] = "The planned day must be on or before the due date."
     if mode == "trim":
         limit = source.minutes_needed
         if not (description or "").strip():
@@ -196,7 +182,7 @@ def step_new_goal(*, intervention, by, mode, source, due_on, planned_at=None, mi
             errors["minutes_needed"] = (f"A trimmed commitment must take less than the {limit} minutes of the "
                                         f"missed one; try {trimmed_minutes_suggestion(limit)}.")
         next_meeting = (Meeting.objects.filter(engagement=engagement, status=Meeting.Status.PLANNED,
-                                               starts_at__gt=timezone.now()).order_by("starts_at").first())
+                                               starts_at__gt=clock.now()).order_by("starts_at").first())
         if next_meeting is not None and due_on and due_on > next_meeting.starts_at.date():
             errors["due_on"] = f"Due before the next meeting on {next_meeting.starts_at:%d %b %Y}."
     elif mode != "reinstate":
@@ -208,7 +194,7 @@ def step_new_goal(*, intervention, by, mode, source, due_on, planned_at=None, mi
                         details={"mode": mode, "source": str(source.uid)})
     created = []
     if has_tools is False:
-        prepare_by = max(timezone.localdate(), planned_at.date() - timedelta(days=1))
+        prepare_by = max(practice.today(), planned_at.date() - timedelta(days=1))
         created.append(commitment_create(
             engagement=engagement, by=by, description=f"Get ready: {tools_needed.strip()}",
             due_on=min(prepare_by, due_on), derived_from=source,

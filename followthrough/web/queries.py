@@ -5,7 +5,6 @@ from collections import defaultdict
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils import timezone
 
 from followthrough.clients.models import Client, Engagement, EngagementTransition
 from followthrough.commitments.models import Commitment
@@ -30,7 +29,7 @@ def caseload(coach, user):
     counted only in engagements still open, since an ended engagement's leftovers are no
     longer anyone's work.
     """
-    today = timezone.localdate()
+    today = coach.practice.today()
     latest = Engagement.objects.filter(client=OuterRef("pk"), coach=coach).order_by(
         "-started_on", "-created_at", "-pk")
     mine = {"engagement__client": OuterRef("pk"), "engagement__coach": coach}

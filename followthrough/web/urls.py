@@ -1,11 +1,8 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .views import agreements, caseload, clients, meetings, review
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", caseload.caseload, name="caseload"),
     path("clients/new/", clients.client_create, name="client_create"),
     path("clients/<uuid:uid>/", clients.client_file, name="client_file"),

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from followthrough.api.services import api_token_create
+from followthrough.accounts.tokens import api_token_create
 
 
 class Api:

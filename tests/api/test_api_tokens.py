@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from followthrough.api.models import ApiToken, hash_token
-from followthrough.api.services import api_token_create, api_token_revoke
+from followthrough.accounts.models import ApiToken, hash_token
+from followthrough.accounts.tokens import api_token_create, api_token_revoke
 from followthrough.history.models import Event
 from followthrough.history.services import verify_chain, verify_records
 
@@ -148,12 +148,12 @@ def test_the_page_revokes_only_your_own_tokens(client, coach, colleague):
     assert client.get(reverse("api_token_revoke", args=[mine.uid])).status_code == 405
 
 
-def test_the_page_is_for_signed_in_coaches_only(client, client_user):
+def test_the_page_is_for_signed_in_coaches_only_and_does_not_exist_for_anyone_else(client, client_user):
     response = client.get(reverse("api_tokens"))
     assert response.status_code == 302
     client.force_login(client_user)
-    assert client.get(reverse("api_tokens")).status_code == 403
-    assert client.post(reverse("api_tokens"), {"name": "x"}).status_code == 403
+    assert client.get(reverse("api_tokens")).status_code == 404
+    assert client.post(reverse("api_tokens"), {"name": "x"}).status_code == 404
     assert not ApiToken.objects.exists()
 
 

@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import threading
 from datetime import date
 
@@ -66,14 +67,36 @@ def test_the_command_prints_a_json_summary_and_a_rerun_sends_nothing(engagement,
     assert second["sent"] == 0 and second["scheduled"] == 0
 
 
-def test_the_command_loops_until_stopped(monkeypatch, db, capsys):
-    def stop(seconds):
-        assert seconds == 5
-        raise KeyboardInterrupt
+def test_the_command_loops_until_stopped_closing_connections_between_passes(monkeypatch, db, capsys):
+    passes, closed = [], []
+    real_pass = remind_pass_of_the_command()
 
-    monkeypatch.setattr("time.sleep", stop)
-    call_command("remind", "--loop", "--interval", "5")
+    def one_pass():
+        passes.append(1)
+        if len(passes) == 2:
+            signal.raise_signal(signal.SIGTERM)
+        return real_pass()
+
+    monkeypatch.setattr("followthrough.notifications.management.commands.remind.remind_pass", one_pass)
+    monkeypatch.setattr("followthrough.ui.worker.connections.close_all", lambda: closed.append(1))
+    call_command("remind", "--loop", "--interval", "1")
+    assert len(passes) == 2 and len(closed) == 2
     assert capsys.readouterr().out.startswith("sent 0, failed 0")
+
+
+def test_a_single_failed_pass_exits_non_zero(monkeypatch, db):
+    def broken():
+        raise RuntimeError("database away")
+
+    monkeypatch.setattr("followthrough.notifications.management.commands.remind.remind_pass", broken)
+    with pytest.raises(CommandError, match="database away"):
+        call_command("remind")
+
+
+def remind_pass_of_the_command():
+    from followthrough.notifications.management.commands import remind
+
+    return remind.remind_pass
 
 
 def test_the_command_refuses_a_zero_interval(db):

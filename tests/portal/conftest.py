@@ -8,10 +8,11 @@ from urllib.parse import urlsplit
 import pytest
 from django.utils import timezone
 
+from followthrough.accounts.links import portal_link_send
 from followthrough.clients.services import agreement_create, client_link_account
 from followthrough.commitments.services import MeetingReview, meeting_review
 from followthrough.meetings.services import meeting_create
-from followthrough.portal.services import plan_request_create, portal_link_send
+from followthrough.portal.services import plan_request_create
 
 SECRET = "PRIVATE-NOTE-do-not-show-7f3a"
 

@@ -1,12 +1,9 @@
 """What the client does in the portal: mark an action done, answer a plan request."""
 
-import importlib
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,7 +18,7 @@ from followthrough.commitments.services import (
     reported_done_awaiting_review,
 )
 from followthrough.history.models import Event
-from followthrough.history.services import event_record, verify_chain, verify_records
+from followthrough.history.services import verify_chain, verify_records
 from followthrough.meetings.services import meeting_create
 from followthrough.portal.models import PlanRequest
 from followthrough.portal.services import plan_request_answer, plan_request_create
@@ -191,23 +188,3 @@ def test_home_points_to_an_open_plan_request(bob, plan_request):
     page = bob.get(reverse("portal_home")).content.decode()
     assert "Your coach asks you to plan" in page
     assert reverse("portal_plan_answer", args=[plan_request.uid]) in page
-
-
-# The migration that adds the report fields
-
-def test_the_migration_logs_the_new_fields_for_older_commitments(coach, engagement, agreement):
-    migration = importlib.import_module("followthrough.commitments.migrations.0002_client_report")
-    commitment = Commitment.objects.create(engagement=engagement, description="From before the portal",
-                                           due_on=date.today())
-    older = {k: v for k, v in commitment.snapshot().items() if k not in migration.NEW_FIELDS}
-    with transaction.atomic():
-        event_record(by=coach.user, action="commitment.created", obj=commitment, after=older)
-    assert any("client_report" in str(problem) for problem in verify_records())
-
-    with transaction.atomic():
-        migration.log_new_fields(apps, None)
-    assert verify_records() == [] and verify_chain() is None
-    assert Event.objects.filter(action="commitment.fields_added").count() == 1
-    with transaction.atomic():
-        migration.log_new_fields(apps, None)
-    assert Event.objects.filter(action="commitment.fields_added").count() == 1

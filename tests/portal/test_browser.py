@@ -5,9 +5,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from followthrough.accounts.links import portal_link_send
 from followthrough.commitments.services import commitment_create
 from followthrough.portal.models import PlanRequest
-from followthrough.portal.services import plan_request_create, portal_link_send
+from followthrough.portal.services import plan_request_create
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser

@@ -13,17 +13,17 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
-from followthrough.clients.models import Client
-from followthrough.history.models import Event
-from followthrough.history.services import verify_chain, verify_records
-from followthrough.portal.models import PortalLink
-from followthrough.portal.services import (
+from followthrough.accounts.links import (
     LINK_SALT,
     LinkState,
     portal_link_check,
     portal_link_consume,
     portal_link_send,
 )
+from followthrough.accounts.models import PortalLink
+from followthrough.clients.models import Client
+from followthrough.history.models import Event
+from followthrough.history.services import verify_chain, verify_records
 
 from .conftest import link_path_from_mail
 

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from followthrough.api.services import api_token_create
+from followthrough.accounts.tokens import api_token_create
 from followthrough.commitments.models import Commitment
 from followthrough.engine.models import Flag
 from followthrough.engine.services import engagement_refresh
@@ -15,10 +15,9 @@ from followthrough.practice.services import coach_create
 from followthrough.protocol.models import Intervention, InterventionStep, Notification
 from tests.conftest import PASSWORD
 
-from .api_urls import PREFIX
 from .conftest import Api
 
-pytestmark = pytest.mark.urls("tests.protocol.api_urls")
+PREFIX = "/api/"
 
 
 def token_for(coach):
@@ -224,6 +223,6 @@ def test_no_token_no_entry(api_records, client):
 def test_the_router_documents_itself(api):
     schema = api.get("openapi.json").json()
     paths = schema["paths"]
-    assert "/protocol-api/interventions/{uid}/steps/new_goal" in paths
-    assert "/protocol-api/interventions/{uid}/steps/{step}" not in paths  # the catch-all stays out of the docs
-    assert paths["/protocol-api/interventions/{uid}"]["get"]["summary"].startswith("An intervention")
+    assert "/api/interventions/{uid}/steps/new_goal" in paths
+    assert "/api/interventions/{uid}/steps/{step}" not in paths  # the catch-all stays out of the docs
+    assert paths["/api/interventions/{uid}"]["get"]["summary"].startswith("An intervention")

@@ -4,7 +4,6 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from followthrough.access import get_visible_or_404
-from followthrough.forms import apply_service_errors
 
 from ..models import Intervention, Notification
 
@@ -24,10 +23,3 @@ def page(request, template, context, *, status=200):
 
 def intervention_url(intervention, anchor=""):
     return reverse("protocol:intervention", args=[intervention.uid]) + (f"#{anchor}" if anchor else "")
-
-
-def service_failed(form, exc, field_map=None):
-    """Put a service's refusal on the form; the service wrote nothing (it runs in one
-    transaction), so the page simply shows the form again with the reasons."""
-    apply_service_errors(form, exc, field_map)
-    return form

@@ -5,16 +5,16 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from followthrough.access import get_visible_or_404
 from followthrough.clients.models import Engagement
 from followthrough.clients.services import AGREEMENT_TERMS
-from followthrough.commitments.models import Commitment
 from followthrough.engine.models import Flag
+from followthrough.history import clock
 from followthrough.meetings.models import Meeting
-from followthrough.web.decorators import coach_required
+from followthrough.ui.decorators import coach_required
+from followthrough.ui.forms import apply_service_errors, posted
 
 from .. import selectors, services
 from ..forms import (
@@ -29,7 +29,7 @@ from ..forms import (
 from ..models import Intervention, Referral, Step
 from ..referrals import referral_candidates, referral_offer
 from ..selectors import TRIGGER_OF_FLAG
-from .common import intervention_url, load_intervention, page, service_failed
+from .common import intervention_url, load_intervention, page
 
 
 @coach_required
@@ -37,7 +37,7 @@ from .common import intervention_url, load_intervention, page, service_failed
 def intervention_open(request, uid):
     engagement = get_visible_or_404(Engagement.objects.select_related("client", "coach"), request.user, uid)
     flags = list(Flag.objects.visible_to(request.user).open().filter(engagement=engagement))
-    form = OpenInterventionForm(request.POST if request.method == "POST" else None)
+    form = OpenInterventionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         flag, trigger = None, form.cleaned_data["trigger"] or Intervention.Trigger.MANUAL
         if form.cleaned_data["flag"]:
@@ -48,7 +48,7 @@ def intervention_open(request, uid):
             intervention = services.intervention_open(engagement=engagement, by=request.user,
                                                       trigger=trigger, flag=flag)
         except ValidationError as exc:
-            service_failed(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "The intervention is open. The recommended next step is shown first.")
             return redirect(intervention_url(intervention))
@@ -106,7 +106,8 @@ def _forms(request, intervention, data, bound):
             chosen = next((c for c in missed if str(c.uid) == request.GET.get("source")), None)
             if chosen is not None:
                 mode = "trim" if request.GET.get("mode") == "trim" else "reinstate"
-                initial = new_goal_initial(chosen, mode, _next_meeting(engagement))
+                initial = new_goal_initial(chosen, mode, today=engagement.coach.practice.today(),
+                                           next_meeting=_next_meeting(engagement))
             form = NewGoalForm(missed=missed, agreement=agreement, initial=initial)
         forms["new_goal"] = form
         forms["missed"] = missed
@@ -114,10 +115,9 @@ def _forms(request, intervention, data, bound):
 
 
 def _next_meeting(engagement):
-    from django.utils import timezone
 
     return (Meeting.objects.filter(engagement=engagement, status=Meeting.Status.PLANNED,
-                                   starts_at__gt=timezone.now()).order_by("starts_at").first())
+                                   starts_at__gt=clock.now()).order_by("starts_at").first())
 
 
 def render_intervention(request, intervention, bound=None, status=200):
@@ -140,7 +140,7 @@ def _attempt(form, call):
     try:
         return call(form.cleaned_data)
     except ValidationError as exc:
-        service_failed(form, exc, {"derived_from": "source"})
+        apply_service_errors(form, exc, {"derived_from": "source"})
         return None
 
 
@@ -235,14 +235,3 @@ def intervention_step(request, uid, step):
         return render_intervention(request, intervention, bound={step: form})
     messages.success(request, done)
     return redirect(intervention_url(intervention))
-
-
-def commitments_of_step(intervention, step_name):
-    """The commitments the latest step of a kind created, for the letter that follows it."""
-    step = intervention.steps.filter(step=step_name).order_by("-at", "-pk").first()
-    uids = (step.details or {}).get("commitments", []) if step else []
-    return list(Commitment.objects.filter(uid__in=uids).order_by("due_on", "pk")) if uids else []
-
-
-def engagement_link(engagement):
-    return reverse("client_file", args=[engagement.client.uid]) + f"?engagement={engagement.uid}"

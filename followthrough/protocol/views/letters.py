@@ -7,22 +7,14 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from followthrough.access import get_visible_or_404
-from followthrough.web.decorators import coach_required
+from followthrough.ui.decorators import coach_required
+from followthrough.ui.forms import apply_service_errors, posted
 
 from .. import selectors
 from ..forms import LetterDraftForm, LetterForm
-from ..letters import blame_words_in, letter_draft, letter_send, letter_update
-from ..models import Letter, Step
-from .common import intervention_url, load_intervention, page, service_failed
-from .interventions import commitments_of_step
-
-
-def draft_for(intervention, kind, by):
-    """Draft the letter of `kind` from what the intervention recorded."""
-    commitments = commitments_of_step(intervention, Step.NEW_GOAL) if kind == Letter.Kind.NEW_GOAL else ()
-    review = intervention.file_reviews.order_by("-created_at").first() if kind == Letter.Kind.FILE_REVIEW else None
-    return letter_draft(engagement=intervention.engagement, by=by, kind=kind, intervention=intervention,
-                        commitments=commitments, file_review=review)
+from ..letters import blame_words_in, letter_draft_from_record, letter_send, letter_update
+from ..models import Letter
+from .common import intervention_url, load_intervention, page
 
 
 @coach_required
@@ -35,7 +27,8 @@ def letter_create(request, uid):
         messages.error(request, "That letter does not follow from a step recorded here yet.")
         return redirect(intervention_url(intervention, "letters"))
     try:
-        letter = draft_for(intervention, form.cleaned_data["kind"], request.user)
+        letter = letter_draft_from_record(intervention=intervention, kind=form.cleaned_data["kind"],
+                                          by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(intervention_url(intervention, "letters"))
@@ -54,7 +47,7 @@ def letter_detail(request, uid):
     letter = _letter(request, uid)
     form = None
     if not letter.is_sent:
-        form = LetterForm(request.POST if request.method == "POST" else None,
+        form = LetterForm(posted(request),
                           initial={"subject": letter.subject, "body": letter.body})
     elif request.method == "POST":
         raise Http404("A sent letter is kept as it was sent")
@@ -63,7 +56,7 @@ def letter_detail(request, uid):
             letter_update(letter=letter, by=request.user, subject=form.cleaned_data["subject"],
                           body=form.cleaned_data["body"])
         except ValidationError as exc:
-            service_failed(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "The draft is saved.")
             return redirect("protocol:letter", uid=letter.uid)

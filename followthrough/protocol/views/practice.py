@@ -1,10 +1,10 @@
 """The practice's outcomes and the coach's notifications."""
 
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from followthrough.web.decorators import coach_required
+from followthrough.history import clock
+from followthrough.ui.decorators import coach_required
 
 from .. import selectors
 from ..models import Notification
@@ -29,5 +29,5 @@ def notifications(request):
 def notifications_read(request):
     # Notifications are messages to the coach, not part of any client's record, so marking
     # them read is a plain update with no event.
-    Notification.objects.filter(coach=request.coach).unread().update(read_at=timezone.now())
+    Notification.objects.filter(coach=request.coach).unread().update(read_at=clock.now())
     return redirect("protocol:notifications")

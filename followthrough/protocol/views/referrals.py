@@ -8,13 +8,14 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from followthrough.access import get_visible_or_404
-from followthrough.web.decorators import coach_required
+from followthrough.ui.decorators import coach_required
+from followthrough.ui.forms import apply_service_errors
 
 from .. import selectors
 from ..forms import ConsentForm, ReferralNoteForm
 from ..models import Referral
 from ..referrals import referral_accept, referral_complete, referral_decline, referral_record_consent
-from .common import page, service_failed
+from .common import page
 
 
 def _referral(request, uid):
@@ -51,7 +52,7 @@ def referral_consent(request, uid):
         try:
             referral_record_consent(referral=referral, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            service_failed(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "The client's consent is recorded; the associate now sees the parts "
                                       "of the file the client agreed to share.")
@@ -72,7 +73,7 @@ def _associate_move(move, success):
         try:
             move(referral, request.user, form.cleaned_data.get("note", ""))
         except ValidationError as exc:
-            service_failed(form, exc)
+            apply_service_errors(form, exc)
             return _render(request, referral, note_form=form)
         messages.success(request, success)
         return redirect("protocol:referral", uid=referral.uid)

@@ -11,13 +11,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from followthrough.access import get_visible_or_404
-from followthrough.web.decorators import coach_required
+from followthrough.ui.decorators import coach_required
+from followthrough.ui.forms import apply_service_errors, posted
 
 from .. import selectors, services
 from ..forms import FileReviewChooseForm, FinalReviewForm, ReviewFileForm
 from ..letters import letter_draft
 from ..models import FileReview, Step
-from .common import intervention_url, load_intervention, page, service_failed
+from .common import intervention_url, load_intervention, page
 
 CLOSING_LETTER = {"pause": "pause", "end": "ending", "back_on_track": "back_on_track"}
 
@@ -47,7 +48,7 @@ def review_file(request, uid):
                         client_reaction=data["client_reaction"], share_with_client=data["share_with_client"],
                         note=data["note"])
             except ValidationError as exc:
-                service_failed(form, exc)
+                apply_service_errors(form, exc)
             else:
                 shared = " It is shared in the client's portal." if review.shared_at else ""
                 messages.success(request, "The file review is recorded." + shared)
@@ -113,7 +114,7 @@ def file_review_share(request, uid):
 @require_http_methods(["GET", "POST"])
 def final_review(request, uid):
     intervention = load_intervention(request, uid)
-    form = FinalReviewForm(request.POST if request.method == "POST" else None)
+    form = FinalReviewForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -127,7 +128,7 @@ def final_review(request, uid):
                     letter = letter_draft(engagement=intervention.engagement, by=request.user,
                                           kind=CLOSING_LETTER[data["outcome"]], intervention=intervention)
         except ValidationError as exc:
-            service_failed(form, exc)
+            apply_service_errors(form, exc)
         else:
             return _after_final_review(request, intervention, data["outcome"], letter)
         intervention.refresh_from_db()

@@ -4,8 +4,7 @@ from django import forms
 
 from followthrough.clients.models import Agreement, Engagement, Goal
 from followthrough.clients.services import AGREEMENT_TERMS, GOAL_FIELDS
-
-from .base import DateInput, timezone_choices
+from followthrough.ui.forms import DateInput, timezone_choices
 
 
 class ClientForm(forms.Form):

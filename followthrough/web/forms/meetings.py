@@ -6,8 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from followthrough.meetings.models import Meeting
-
-from .base import split_datetime_field
+from followthrough.ui.forms import split_datetime_field
 
 
 class MeetingForm(forms.Form):

@@ -8,8 +8,8 @@ from django import forms
 
 from followthrough.clients.models import GAS_LEVELS
 from followthrough.commitments.models import Commitment
-
-from .base import DateInput, FractionField, split_datetime_field
+from followthrough.commitments.plans import MINUTES_MAX, TOOLS_NEEDED_MAX
+from followthrough.ui.forms import DateInput, FractionField, split_datetime_field
 
 Outcome = Commitment.Outcome
 MAX_NEW_ROWS = 30
@@ -62,8 +62,8 @@ class NewCommitmentForm(forms.Form):
     planned_at = split_datetime_field("Planned day and time", required=False,
                                       help_text="When the client says they will do it.")
     minutes_needed = forms.IntegerField(label="Minutes needed", required=False, min_value=1,
-                                        max_value=10_000)
-    tools_needed = forms.CharField(label="Tools needed", max_length=300, required=False)
+                                        max_value=MINUTES_MAX)
+    tools_needed = forms.CharField(label="Tools needed", max_length=TOOLS_NEEDED_MAX, required=False)
     has_tools = forms.NullBooleanField(label="Client has the tools?", required=False,
                                        widget=forms.NullBooleanSelect)
 

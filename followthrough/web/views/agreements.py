@@ -9,8 +9,8 @@ from followthrough.access import get_visible_or_404
 from followthrough.clients import services
 from followthrough.clients.models import Agreement, Engagement
 from followthrough.clients.services import AGREEMENT_TERMS
-from followthrough.forms import apply_service_errors
-from followthrough.web.decorators import coach_required
+from followthrough.ui.decorators import coach_required
+from followthrough.ui.forms import apply_service_errors, posted
 from followthrough.web.forms.clients import (
     AcknowledgeForm,
     AgreementForm,
@@ -18,7 +18,7 @@ from followthrough.web.forms.clients import (
     goal_initial,
 )
 
-from .common import file_url, posted
+from .common import file_url
 
 
 @coach_required

@@ -1,11 +1,11 @@
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from followthrough.access import client_of
 from followthrough.clients.models import Engagement
+from followthrough.history import clock
+from followthrough.ui.decorators import coach_required
 from followthrough.web import queries
-from followthrough.web.decorators import coach_required
 
 
 @require_GET
@@ -29,5 +29,5 @@ def _coach_caseload(request):
         ended = [row for row in rows if row.engagement_state == Engagement.State.ENDED]
     return render(request, "web/caseload.html", {
         "rows": shown, "ended_rows": ended, "state": state, "states": Engagement.State.choices,
-        "total": len(rows), "now": timezone.now(),
+        "total": len(rows), "now": clock.now(),
     })

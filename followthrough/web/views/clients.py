@@ -8,9 +8,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from followthrough.access import get_visible_or_404
 from followthrough.clients import services
 from followthrough.clients.models import Client, Engagement
-from followthrough.forms import apply_service_errors
+from followthrough.ui.decorators import coach_required
+from followthrough.ui.forms import apply_service_errors, posted
 from followthrough.web import queries
-from followthrough.web.decorators import coach_required
 from followthrough.web.forms.clients import (
     AcknowledgeForm,
     ClientForm,
@@ -18,7 +18,7 @@ from followthrough.web.forms.clients import (
     ReengageForm,
 )
 
-from .common import file_url, posted
+from .common import file_url
 
 
 @coach_required

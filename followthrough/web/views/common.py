@@ -9,8 +9,3 @@ def file_url(client, engagement=None, anchor=""):
     if engagement is not None:
         url += f"?engagement={engagement.uid}"
     return url + (f"#{anchor}" if anchor else "")
-
-
-def posted(request):
-    """The submitted data on POST (even when empty, so it is validated), else None."""
-    return request.POST if request.method == "POST" else None

@@ -9,13 +9,13 @@ from django.views.decorators.http import require_http_methods
 
 from followthrough.access import get_visible_or_404
 from followthrough.clients.models import Engagement
-from followthrough.forms import apply_service_errors
 from followthrough.meetings import services
 from followthrough.meetings.models import Meeting
-from followthrough.web.decorators import coach_required
+from followthrough.ui.decorators import coach_required
+from followthrough.ui.forms import apply_service_errors, posted
 from followthrough.web.forms.meetings import MeetingForm
 
-from .common import file_url, posted
+from .common import file_url
 
 
 def _after_saving(request, meeting, verb):

@@ -16,7 +16,8 @@ from followthrough.access import get_visible_or_404
 from followthrough.commitments.models import Commitment
 from followthrough.commitments.services import MeetingReview, Review, meeting_review
 from followthrough.meetings.models import Meeting
-from followthrough.web.decorators import coach_required
+from followthrough.ui.decorators import coach_required
+from followthrough.ui.forms import posted
 from followthrough.web.forms.review import (
     MAX_NEW_ROWS,
     GoalScoresForm,
@@ -139,7 +140,7 @@ def review(request, uid):
     engagement = meeting.engagement
     ready = meeting.status == Meeting.Status.HELD and engagement.is_active
     adding_row = "add_row" in request.POST
-    page = ReviewPage(meeting, request.POST if request.method == "POST" else None,
+    page = ReviewPage(meeting, posted(request),
                       quiet=adding_row)
     if request.method == "POST" and not adding_row:
         if not ready:

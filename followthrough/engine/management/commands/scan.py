@@ -1,21 +1,20 @@
 """`followthrough scan`: raise and clear flags for every engagement.
 
-One pass by default; `--loop` keeps scanning every `--interval` seconds. `--json` prints
+One pass by default; `--loop` keeps scanning every `--interval` seconds (see
+`ui.worker` for how a loop stops and what a failed pass does). `--json` prints
 one JSON object per line for each flag raised or cleared, then one summary line per pass,
 so the output can be piped into anything; the changes are printed as they are written,
 never gathered first, so memory stays flat however much there is to catch up on.
 """
 
 import json
-import logging
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from followthrough.engine.services import DEFAULT_BATCH_SIZE, scan_pass
-
-log = logging.getLogger("followthrough.engine")
+from followthrough.history import clock
+from followthrough.ui.worker import run_worker
 
 
 class Command(BaseCommand):
@@ -36,14 +35,16 @@ class Command(BaseCommand):
             raise CommandError("--batch-size must be at least 1")
         if interval <= 0:
             raise CommandError("--interval must be more than 0 seconds")
-        while True:
-            self._one_pass(as_json=as_json, batch_size=batch_size)
-            if not loop:
-                return
-            try:
-                time.sleep(interval)
-            except KeyboardInterrupt:
-                return
+
+        def failed(exc):
+            if as_json:
+                self.stdout.write(_dumps({"pass": "failed", "error": str(exc)}))
+
+        try:
+            run_worker(lambda: self._one_pass(as_json=as_json, batch_size=batch_size),
+                       loop=loop, interval=interval, name="scan", on_failure=failed)
+        except Exception as exc:
+            raise CommandError(f"The scan pass failed: {exc}") from exc
 
     def _one_pass(self, *, as_json, batch_size):
         started = time.monotonic()
@@ -55,15 +56,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"{change.change} {change.kind} flag {change.flag_uid} "
                                   f"(client {change.client_uid})")
 
-        try:
-            result = scan_pass(batch_size=batch_size, on_change=on_change)
-        except Exception as exc:
-            # In a loop, a pass that fails (database away) is retried at the next interval.
-            log.exception("engine scan pass failed")
-            if as_json:
-                self.stdout.write(_dumps({"pass": "failed", "error": str(exc)}))
-            return
-        summary = {"pass": "done", "at": timezone.now().isoformat(),
+        result = scan_pass(batch_size=batch_size, on_change=on_change)
+        summary = {"pass": "done", "at": clock.now().isoformat(),
                    "seconds": round(time.monotonic() - started, 3), **result.as_dict()}
         if as_json:
             self.stdout.write(_dumps(summary))

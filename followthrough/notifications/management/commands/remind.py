@@ -1,13 +1,12 @@
+"""`followthrough remind`: send the reminders and digests that are due (see `ui.worker`
+for how `--loop` stops and what a failed pass does)."""
+
 import json
-import logging
-import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
 
 from followthrough.notifications.services import remind_pass
-
-log = logging.getLogger(__name__)
+from followthrough.ui.worker import run_worker
 
 
 class Command(BaseCommand):
@@ -23,24 +22,11 @@ class Command(BaseCommand):
     def handle(self, *args, loop, interval, as_json, **options):
         if interval < 1:
             raise CommandError("--interval must be at least 1 second")
-        while True:
-            try:
-                summary = remind_pass()
-            except Exception as exc:
-                if not loop:
-                    raise
-                # A database hiccup must not stop the service; the next pass catches up.
-                log.exception("remind pass failed")
-                self.stderr.write(f"remind pass failed: {exc}")
-            else:
-                self._report(summary, as_json)
-            if not loop:
-                return
-            close_old_connections()
-            try:
-                time.sleep(interval)
-            except KeyboardInterrupt:
-                return
+        try:
+            run_worker(lambda: self._report(remind_pass(), as_json), loop=loop, interval=interval, name="remind",
+                       on_failure=lambda exc: self.stderr.write(f"remind pass failed: {exc}"))
+        except Exception as exc:
+            raise CommandError(f"The remind pass failed: {exc}") from exc
 
     def _report(self, summary, as_json):
         if as_json:

@@ -1,0 +1,183 @@
+"""What the API reads and writes about clients, engagements and agreements. Records are
+named by uid and focus areas by slug."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from ninja import Field, Schema
+
+from followthrough.ui.api import In, uid_of
+
+from .models import Engagement
+
+EngagementState = Literal[tuple(Engagement.State.values)]
+
+
+class EngagementSummary(Schema):
+    uid: UUID
+    state: EngagementState
+    started_on: date
+    check_back_on: date | None
+    ended_on: date | None
+
+
+class ClientOut(Schema):
+    uid: UUID
+    full_name: str
+    email: str
+    phone: str
+    timezone: str
+    created_at: datetime
+    current_engagement: EngagementSummary | None
+
+    @staticmethod
+    def resolve_current_engagement(obj):
+        # Filled by the view from a prefetch of the engagements this coach may see.
+        engagements = obj.visible_engagements
+        return engagements[0] if engagements else None
+
+
+class ClientDetail(ClientOut):
+    engagements: list[EngagementSummary]
+
+    @staticmethod
+    def resolve_engagements(obj):
+        return obj.visible_engagements
+
+
+class ClientIn(In):
+    full_name: str
+    email: str = ""
+    phone: str = ""
+    timezone: str = "UTC"
+    started_on: date | None = None
+
+
+class TransitionOut(Schema):
+    from_state: EngagementState
+    to_state: EngagementState
+    at: datetime
+    note: str
+    check_back_on: date | None
+
+
+class EngagementOut(EngagementSummary):
+    client_uid: UUID
+    client_name: str
+    coach_name: str
+    previous_uid: UUID | None
+    allowed_moves: list[EngagementState]
+    transitions: list[TransitionOut]
+
+    @staticmethod
+    def resolve_client_uid(obj):
+        return obj.client.uid
+
+    @staticmethod
+    def resolve_client_name(obj):
+        return obj.client.full_name
+
+    @staticmethod
+    def resolve_coach_name(obj):
+        return obj.coach.display_name
+
+    @staticmethod
+    def resolve_previous_uid(obj):
+        return uid_of(obj.previous)
+
+    @staticmethod
+    def resolve_allowed_moves(obj):
+        return [str(state) for state in obj.allowed_moves()]
+
+    @staticmethod
+    def resolve_transitions(obj):
+        return list(obj.transitions.all())
+
+
+class MoveIn(In):
+    to_state: str = Field(description="active, paused, referred_out or ended")
+    note: str = ""
+    check_back_on: date | None = Field(None, description="Needed for a pause.")
+
+
+class ReengageIn(In):
+    started_on: date | None = None
+
+
+class GoalOut(Schema):
+    uid: UUID
+    title: str
+    measure: str
+    level_minus_2: str
+    level_minus_1: str
+    level_0: str
+    level_plus_1: str
+    level_plus_2: str
+    position: int
+
+
+class GoalIn(In):
+    title: str
+    measure: str = ""
+    level_minus_2: str = ""
+    level_minus_1: str = ""
+    level_0: str = ""
+    level_plus_1: str = ""
+    level_plus_2: str = ""
+
+
+class AgreementOut(Schema):
+    uid: UUID
+    engagement_uid: UUID
+    version: int
+    came_for: str
+    primary_focus: str
+    meeting_cadence: str
+    fee_amount: Decimal | None
+    fee_currency: str
+    fee_terms: str
+    call_to_action: str
+    client_responsibilities: str
+    coach_scope: str
+    review_terms: str
+    renegotiation_reason: str
+    created_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_name: str
+    goals: list[GoalOut]
+
+    @staticmethod
+    def resolve_engagement_uid(obj):
+        return obj.engagement.uid
+
+    @staticmethod
+    def resolve_primary_focus(obj):
+        return obj.primary_focus.slug
+
+    @staticmethod
+    def resolve_goals(obj):
+        return list(obj.goals.all())
+
+
+class AgreementIn(In):
+    """A first version, or a renegotiation (then `renegotiation_reason` is required).
+    Without `goals`, a renegotiation carries the previous version's goals over."""
+
+    came_for: str
+    primary_focus: str = Field(description="Focus area slug, e.g. business")
+    meeting_cadence: str
+    call_to_action: str
+    fee_amount: Decimal | None = None
+    fee_currency: str = "EUR"
+    fee_terms: str = ""
+    client_responsibilities: str = Field(None, description="Defaults to the standard wording.")
+    coach_scope: str = Field(None, description="Defaults to the standard wording.")
+    review_terms: str = Field(None, description="Defaults to the standard wording.")
+    renegotiation_reason: str = ""
+    goals: list[GoalIn] = []
+
+
+class AcknowledgementIn(In):
+    typed_name: str = Field(description="The client's name, typed as on file.")

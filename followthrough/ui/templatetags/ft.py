@@ -1,0 +1,61 @@
+"""Small display helpers for the coach pages."""
+
+import math
+from fractions import Fraction
+
+from django import template
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.text import Truncator
+
+register = template.Library()
+
+
+@register.filter
+def percent(value):
+    """0.5 -> '50%'; None -> '—'. Halves round up, as people expect (1/3 of 1.5 -> 50%)."""
+    if value is None:
+        return "—"
+    return f"{math.floor(Fraction(value) * 100 + Fraction(1, 2))}%"
+
+
+@register.filter
+def field_label(name):
+    return name.replace("_", " ")
+
+
+@register.simple_tag
+def history_value(name, value, focus_names):
+    """One before/after value of an event, readable: names for focus areas, dates local."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if name in ("primary_focus", "focus_areas"):
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(focus_names.get(v, f"#{v}") for v in values)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str) and len(value) > 19 and value[10:11] == "T":
+        moment = parse_datetime(value)
+        if moment is not None:
+            return f"{timezone.localtime(moment):%d %b %Y %H:%M}"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return Truncator(str(value)).chars(160)
+
+
+# Links between records: the page itself shows them, and as row numbers they say nothing.
+LINK_FIELDS = {
+    "practice", "client", "coach", "engagement", "agreement", "meeting", "goal", "user",
+    "previous", "made_at", "reviewed_in", "derived_from", "carried_from", "created_by",
+}
+
+
+def _empty(value):
+    return value is None or value == "" or value == []
+
+
+@register.filter
+def readable_changes(event):
+    """The event's changes worth reading: no links by row number, no nothing-to-nothing."""
+    return [(name, before, after) for name, before, after in event.changes()
+            if name not in LINK_FIELDS and not (_empty(before) and _empty(after))]
