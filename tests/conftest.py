@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import waitress
 from django.contrib.auth import get_user_model
 from django.db import connections
 from django.utils import timezone
@@ -151,3 +152,11 @@ def chromium(monkeypatch):
             # makes meanwhile get a connection of their own that pytest-django never closes
             # (PostgreSQL then refused to drop the test database at the end of the run).
             connections.close_all()
+
+
+@pytest.fixture
+def served(monkeypatch):
+    """What `serve` would have handed to waitress, instead of serving."""
+    calls = []
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append((app, kw)))
+    return calls

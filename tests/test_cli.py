@@ -5,12 +5,10 @@ import sys
 from io import StringIO
 
 import pytest
-import waitress
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from followthrough.demo import seed as demo
 from followthrough.practice.models import Coach, Practice
 
 GOOD_PASSWORD = "a long and unusual passphrase"
@@ -89,13 +87,6 @@ def test_createcoach_prompts_twice_on_a_terminal(db, monkeypatch):
         call_command("createcoach", username="tess2", **options)
 
 
-@pytest.fixture
-def served(monkeypatch):
-    calls = []
-    monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append((app, kw)))
-    return calls
-
-
 def test_serve_hands_the_wsgi_app_to_waitress(db, served):
     out = StringIO()
     call_command("serve", addr="127.0.0.1:8765", threads=6, stdout=out)
@@ -118,21 +109,6 @@ def test_serve_refuses_a_bad_address(db, served, addr):
     with pytest.raises(CommandError, match="--addr must be host:port"):
         call_command("serve", addr=addr)
     assert served == []
-
-
-def test_demo_seeds_prints_the_logins_then_serves(db, served):
-    out = StringIO()
-    call_command("demo", addr="127.0.0.1:8123", stdout=out, no_color=True)
-    text = out.getvalue()
-    assert "Coaches log in at http://127.0.0.1:8123/" in text
-    assert demo.PASSWORD in text
-    for spec in demo.COACHES:
-        assert spec.username in text and spec.name in text
-    assert "amelia" in text and "client (portal)" in text
-    assert Practice.objects.filter(name=demo.PRACTICE_NAME).exists()
-    from followthrough.wsgi import application
-
-    assert served[0][0] is application and served[0][1]["listen"] == "127.0.0.1:8123"
 
 
 def test_the_followthrough_command_lists_the_project_commands(capsys):

@@ -257,3 +257,19 @@ def test_daniel_and_grace_keep_their_flags_for_a_coach_to_try(practice):
     assert Intervention.objects.count() == 3 and not Intervention.objects.open().exists()
     assert verify_chain() is None
     assert verify_records() == []
+
+
+def test_the_demo_command_prints_the_logins_then_serves(practice, served):
+    # The module's demo is already seeded, as it is the second time someone runs the demo.
+    out = StringIO()
+    call_command("demo", addr="127.0.0.1:8123", stdout=out, no_color=True)
+    text = out.getvalue()
+    assert "Coaches log in at http://127.0.0.1:8123/" in text
+    assert demo.PASSWORD in text
+    for spec in demo.COACHES:
+        assert spec.username in text and spec.name in text
+    assert "amelia" in text and "client (portal)" in text
+    assert Practice.objects.filter(name=demo.PRACTICE_NAME).exists()
+    from followthrough.wsgi import application
+
+    assert served[0][0] is application and served[0][1]["listen"] == "127.0.0.1:8123"

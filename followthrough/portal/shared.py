@@ -8,8 +8,8 @@ from django.shortcuts import render
 
 from followthrough.access import get_visible_or_404
 from followthrough.protocol.models import FileReview, Letter
+from followthrough.protocol.reports import file_review_pdf_response
 from followthrough.protocol.selectors import file_review_data
-from followthrough.protocol.views.reviews import file_review_pdf_response
 from followthrough.ui.decorators import client_required
 
 

@@ -4,9 +4,7 @@ step 5, the final review over the whole intervention."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -18,6 +16,7 @@ from .. import selectors, services
 from ..forms import FileReviewChooseForm, FinalReviewForm, ReviewFileForm
 from ..letters import letter_draft
 from ..models import FileReview, Step
+from ..reports import file_review_context, file_review_pdf_response
 from .common import intervention_url, load_intervention, page
 
 CLOSING_LETTER = {"pause": "pause", "end": "ending", "back_on_track": "back_on_track"}
@@ -73,32 +72,15 @@ def _file_review(request, uid):
                                                                 "intervention"), request.user, uid)
 
 
-def _report_context(review, *, pdf):
-    return {**selectors.file_review_data(review), "pdf": pdf,
-            "base_template": "protocol/pdf_base.html" if pdf else "base.html"}
-
-
 @coach_required
 def file_review_detail(request, uid):
     review = _file_review(request, uid)
-    return page(request, "protocol/file_review.html", _report_context(review, pdf=False))
+    return page(request, "protocol/file_review.html", file_review_context(review, pdf=False))
 
 
 @coach_required
 def file_review_pdf(request, uid):
     return file_review_pdf_response(request, _file_review(request, uid))
-
-
-def file_review_pdf_response(request, review):
-    """The same template as the page, laid out for paper by its PDF base (coach and client alike)."""
-    from weasyprint import HTML
-
-    html = render_to_string("protocol/file_review.html", _report_context(review, pdf=True), request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"file-review-{review.created_at:%Y-%m-%d}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
 
 
 @coach_required
