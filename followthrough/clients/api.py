@@ -2,6 +2,7 @@
 renegotiate, acknowledge), and a client's history as the coach may see it."""
 
 from collections import defaultdict
+from datetime import date
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -27,9 +28,17 @@ from .schemas import (
     ClientOut,
     EngagementOut,
     MoveIn,
+    MovePreviewOut,
     ReengageIn,
 )
-from .services import agreement_acknowledge, agreement_create, client_create, engagement_move, engagement_reengage
+from .services import (
+    agreement_acknowledge,
+    agreement_create,
+    client_create,
+    engagement_move,
+    engagement_move_preview,
+    engagement_reengage,
+)
 
 router = Router(tags=["clients"])
 
@@ -72,15 +81,34 @@ def engagement_detail(request, uid: str):
     return load(request, engagements_queryset(), uid)
 
 
+def _move_errors(exc):
+    return renamed(exc, lambda name: "to_state" if name == "state" else name)
+
+
+@router.get("/engagements/{uid}/moves/preview", response={200: MovePreviewOut, 422: ErrorsOut},
+            summary="What a move would close (planned meetings, open commitments, flags, reminders, "
+                    "an open intervention), without moving")
+def engagement_move_preview_view(request, uid: str, to_state: str, check_back_on: date | None = None,
+                                 keep_planned_meetings: bool = False):
+    engagement = load(request, Engagement, uid)
+    try:
+        consequences = engagement_move_preview(engagement=engagement, to_state=to_state, check_back_on=check_back_on,
+                                               keep_planned_meetings=keep_planned_meetings)
+    except ValidationError as exc:
+        raise _move_errors(exc) from None
+    return {"to_state": to_state, "consequences": [c.as_dict() for c in consequences]}
+
+
 @router.post("/engagements/{uid}/moves", response={200: EngagementOut, 422: ErrorsOut},
-             summary="Move an engagement: pause (with check-back date), refer out, end, resume")
+             summary="Move an engagement: pause (with check-back date), refer out, end (confirmed), resume")
 def engagement_move_view(request, uid: str, payload: MoveIn):
     engagement = load(request, Engagement, uid)
     try:
-        engagement_move(engagement=engagement, by=request.user, to_state=payload.to_state,
-                        note=payload.note, check_back_on=payload.check_back_on)
+        engagement_move(engagement=engagement, by=request.user, to_state=payload.to_state, note=payload.note,
+                        check_back_on=payload.check_back_on, keep_planned_meetings=payload.keep_planned_meetings,
+                        confirmed=payload.confirmed)
     except ValidationError as exc:
-        raise renamed(exc, lambda name: "to_state" if name == "state" else name) from None
+        raise _move_errors(exc) from None
     return load(request, engagements_queryset(), uid)
 
 

@@ -100,6 +100,19 @@ class MoveIn(In):
     to_state: str = Field(description="active, paused, referred_out or ended")
     note: str = ""
     check_back_on: date | None = Field(None, description="Needed for a pause.")
+    keep_planned_meetings: bool = Field(False, description="A pause only: leave planned meetings planned.")
+    confirmed: bool = Field(False, description="Needed to end: you have seen what the move closes "
+                                               "(GET .../moves/preview).")
+
+
+class ConsequenceOut(Schema):
+    what: str
+    items: list[str]
+
+
+class MovePreviewOut(Schema):
+    to_state: str
+    consequences: list[ConsequenceOut]
 
 
 class ReengageIn(In):

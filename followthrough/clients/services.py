@@ -2,6 +2,7 @@
 appends to the event log; a failure leaves nothing half-saved."""
 
 import unicodedata
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,8 +10,10 @@ from django.db.models import Max
 
 from followthrough.history import clock
 from followthrough.history.services import lock, tracked_create, tracked_update
+from followthrough.history.signals import announce_records_changed
 
 from .models import REMINDER_TERMS, Agreement, Client, Engagement, EngagementTransition, Goal
+from .signals import Move, engagement_move_consequences, engagement_moved
 
 AGREEMENT_TERMS = (
     "came_for", "primary_focus", "meeting_cadence", "fee_amount", "fee_currency", "fee_terms",
@@ -61,25 +64,56 @@ def engagement_start(*, client, coach, by, started_on=None, previous=None):
 
 
 @transaction.atomic
-def engagement_move(*, engagement, to_state, by, note="", check_back_on=None):
-    """Move an engagement along its pipeline, writing the move as its own row."""
+def engagement_move(*, engagement, to_state, by, note="", check_back_on=None, keep_planned_meetings=False,
+                    confirmed=False):
+    """Move an engagement along its pipeline, writing the move as its own row.
+
+    A move out of active closes everything open in the same transaction (the apps that
+    hold it answer `engagement_moved`): planned meetings are cancelled unless a pause keeps
+    them on purpose, open commitments are withdrawn, flags clear, pending reminders stop,
+    an open intervention closes with the move as its outcome. Ending is for good, so it
+    needs `confirmed` (the coach has seen `engagement_move_preview`).
+    """
     lock(engagement)
-    engagement.check_move(to_state, check_back_on=check_back_on)
+    _check_move(engagement, to_state, check_back_on, keep_planned_meetings)
+    if to_state == Engagement.State.ENDED and not confirmed:
+        raise ValidationError({"confirmed": "Ending closes the engagement for good: confirm it once you have "
+                                            "seen what it closes."})
     today = engagement.coach.practice.today()
-    if to_state == Engagement.State.PAUSED and check_back_on <= today:
-        raise ValidationError({"check_back_on": "The check-back date must be after today."})
     changes = {
         "state": to_state,
         "check_back_on": check_back_on if to_state == Engagement.State.PAUSED else None,
         "ended_on": today if to_state == Engagement.State.ENDED else None,
     }
-    from_state = engagement.state
+    move = Move(engagement=engagement, from_state=engagement.state, to_state=to_state, by=by,
+                note=(note or "").strip(), keep_planned_meetings=keep_planned_meetings)
     tracked_update(engagement, by=by, action="engagement.moved", changes=changes)
     EngagementTransition.objects.create(
-        engagement=engagement, from_state=from_state, to_state=to_state, at=clock.now(),
-        by=by, note=note, check_back_on=changes["check_back_on"],
+        engagement=engagement, from_state=move.from_state, to_state=to_state, at=clock.now(),
+        by=by, note=move.note, check_back_on=changes["check_back_on"],
     )
+    engagement_moved.send(sender=Engagement, move=move)
     return engagement
+
+
+def _check_move(engagement, to_state, check_back_on, keep_planned_meetings):
+    engagement.check_move(to_state, check_back_on=check_back_on)
+    if to_state == Engagement.State.PAUSED and check_back_on <= engagement.coach.practice.today():
+        raise ValidationError({"check_back_on": "The check-back date must be after today."})
+    if keep_planned_meetings and to_state != Engagement.State.PAUSED:
+        raise ValidationError({"keep_planned_meetings": "Only a pause can keep its planned meetings."})
+
+
+def engagement_move_preview(*, engagement, to_state, check_back_on=None, keep_planned_meetings=False):
+    """What the move would close, as [Consequence], checked as the move itself would be
+    and writing nothing; the page and the API show it before the coach confirms."""
+    if to_state == Engagement.State.PAUSED and check_back_on is None:
+        check_back_on = engagement.coach.practice.today() + timedelta(days=1)
+    _check_move(engagement, to_state, check_back_on, keep_planned_meetings)
+    move = Move(engagement=engagement, from_state=engagement.state, to_state=to_state, by=None,
+                keep_planned_meetings=keep_planned_meetings)
+    answers = engagement_move_consequences.send(sender=Engagement, move=move)
+    return [consequence for _, found in answers for consequence in found]
 
 
 def engagement_pause(*, engagement, until, by, note=""):
@@ -88,7 +122,8 @@ def engagement_pause(*, engagement, until, by, note=""):
 
 
 def engagement_end(*, engagement, by, note=""):
-    return engagement_move(engagement=engagement, to_state=Engagement.State.ENDED, by=by, note=note)
+    """End an engagement the coach has decided to end (a final review, a re-engagement)."""
+    return engagement_move(engagement=engagement, to_state=Engagement.State.ENDED, by=by, note=note, confirmed=True)
 
 
 @transaction.atomic
@@ -101,8 +136,7 @@ def engagement_reengage(*, previous, by, started_on=None):
     if previous.state == Engagement.State.ACTIVE:
         raise ValidationError("This engagement is still active; there is nothing to re-engage.")
     if previous.state != Engagement.State.ENDED:
-        engagement_move(engagement=previous, to_state=Engagement.State.ENDED, by=by,
-                        note="Continued in a new engagement.")
+        engagement_end(engagement=previous, by=by, note="Continued in a new engagement.")
     engagement = engagement_start(client=previous.client, coach=previous.coach, by=by,
                                   started_on=started_on, previous=previous)
     current = previous.agreements.order_by("-version").first()
@@ -163,6 +197,8 @@ def agreement_create(*, engagement, by, goals=(), carry_goals_from=None, renegot
             values = {name: getattr(old, name) for name in GOAL_FIELDS}
             tracked_create(Goal(agreement=agreement, position=old.position, carried_from=old, **values),
                            by=by, action="goal.created")
+    # A new focus changes what counts as drift; the engine judges it again once saved.
+    announce_records_changed(engagement.pk)
     return agreement
 
 

@@ -31,6 +31,9 @@ class Commitment(TrackedModel):
         PARTLY_KEPT = "partly_kept", "Partly kept"
         MISSED = "missed", "Missed"
         WAIVED = "waived", "Waived"
+        # The engagement was paused, ended or referred out while it was open: neither kept
+        # nor missed, so it changes no figure.
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     class Derivation(models.TextChoices):
         NONE = "", "New"
@@ -59,6 +62,7 @@ class Commitment(TrackedModel):
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("0.99"))],
     )
     client_reason = models.TextField("the client's words on why", blank=True)
+    withdrawn_reason = models.CharField("why it was withdrawn", max_length=300, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_in = models.ForeignKey(
         Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="commitments_reviewed"
@@ -78,7 +82,7 @@ class Commitment(TrackedModel):
 
     history_fields = (
         "engagement", "made_at", "description", "due_on", "planned_at", "minutes_needed",
-        "tools_needed", "has_tools", "outcome", "kept_fraction", "client_reason", "reviewed_at",
+        "tools_needed", "has_tools", "outcome", "kept_fraction", "client_reason", "withdrawn_reason", "reviewed_at",
         "reviewed_in", "derived_from", "derivation", "client_reported_done_at", "client_report_note",
     )
 

@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     name = "followthrough.notifications"
     verbose_name = "Reminders and digests"
+
+    def ready(self):
+        from followthrough.clients.signals import engagement_move_consequences, engagement_moved
+
+        from . import receivers
+
+        engagement_moved.connect(receivers.cancel_pending_reminders, dispatch_uid="notifications-move")
+        engagement_move_consequences.connect(receivers.pending_reminders_consequence,
+                                             dispatch_uid="notifications-move-preview")

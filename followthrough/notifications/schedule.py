@@ -109,8 +109,10 @@ class ReconcileResult:
 
 def _open_commitments(now):
     horizon = (now - timedelta(days=HORIZON_DAYS)).date()
+    # A client who reports it done is not reminded again; the coach confirms at the review.
     return Commitment.objects.filter(
         outcome=Commitment.Outcome.OPEN, engagement__state=Engagement.State.ACTIVE, due_on__gte=horizon,
+        client_reported_done_at__isnull=True,
     )
 
 
@@ -128,6 +130,7 @@ def reconcile(*, now=None, commitment_ids=None) -> ReconcileResult:
         unsent = unsent.filter(commitment_id__in=commitment_ids)
     result.cancelled += unsent.filter(
         ~Q(commitment__outcome=Commitment.Outcome.OPEN) | ~Q(commitment__engagement__state=Engagement.State.ACTIVE)
+        | Q(commitment__client_reported_done_at__isnull=False)
     ).update(cancelled_at=now, cancel_reason="closed")
 
     candidates = _open_commitments(now)

@@ -46,9 +46,20 @@ def home(request):
         "next_meeting": next_meeting,
         "to_acknowledge": [a for a in _current_agreements(user) if not a.is_acknowledged],
         "plan_requests": [r for r in requests.values()],
+        "stopped": _stopped_engagement(user),
         "today": request.user.client_profile.today(),
         **shared_with(user),
     })
+
+
+def _stopped_engagement(user):
+    """The client's latest engagement when none is active: paused, ended or with an
+    associate, so the portal says how to come back."""
+    engagements = list(Engagement.objects.visible_to(user).select_related("coach__user")
+                       .order_by("-started_on", "-created_at", "-pk"))
+    if not engagements or any(e.state == Engagement.State.ACTIVE for e in engagements):
+        return None
+    return engagements[0]
 
 
 def _current_agreements(user):

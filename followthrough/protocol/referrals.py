@@ -13,7 +13,7 @@ from followthrough.history.services import lock, tracked_create, tracked_update
 from followthrough.practice.models import Coach
 
 from .models import Intervention, Notification, Referral, Step
-from .services import _close, _record_step
+from .services import _record_step, intervention_close
 
 
 def referral_candidates(*, engagement, focus_area):
@@ -104,8 +104,10 @@ def referral_accept(*, referral, by):
         "associate_engagement": associate_engagement,
     })
     intervention = referral.intervention
-    if intervention is not None and intervention.is_open:
-        _close(intervention, by=by, outcome=Intervention.Outcome.REFERRED)
+    if intervention is not None:
+        intervention.refresh_from_db()  # the move above closes it when it was the engagement's open one
+        if intervention.is_open:
+            intervention_close(intervention=intervention, by=by, outcome=Intervention.Outcome.REFERRED)
     _notify(original.coach, f"{referral.to_coach} accepted the referral of {original.client}.",
             f"/clients/{original.client.uid}/")
     return referral

@@ -58,7 +58,7 @@ def _record_step(intervention, step, *, by, note="", details=None):
     return row
 
 
-def _close(intervention, *, by, outcome):
+def intervention_close(*, intervention, by, outcome):
     return tracked_update(intervention, by=by, action="intervention.closed",
                           changes={"closed_at": clock.now(), "outcome": outcome})
 
@@ -90,7 +90,7 @@ def step_amend_focus(*, intervention, by, focus_area, reason, note=""):
     # so mutating step.details first would make before == after and log no event.
     tracked_update(step, by=by, action="intervention.step.updated",
                    changes={"details": {**step.details, "agreement_version": new_version.version}})
-    _close(intervention, by=by, outcome=Intervention.Outcome.AMENDED)
+    intervention_close(intervention=intervention, by=by, outcome=Intervention.Outcome.AMENDED)
     return new_version
 
 
@@ -233,16 +233,15 @@ def step_final_review(*, intervention, by, outcome, check_back_on=None, note="")
                  details={"outcome": outcome, "check_back_on": check_back_on.isoformat() if check_back_on else None})
     engagement = intervention.engagement
     if outcome == "pause":
+        # The move closes the intervention as paused (or ended), with everything else open.
         engagement_pause(engagement=engagement, until=check_back_on, by=by, note="Final review: pause")
-        closed_as = Intervention.Outcome.PAUSED
     elif outcome == "end":
         engagement_end(engagement=engagement, by=by, note="Final review: end")
-        closed_as = Intervention.Outcome.ENDED
-    elif outcome == "refer":
-        closed_as = Intervention.Outcome.REFERRED
     else:
-        closed_as = Intervention.Outcome.BACK_ON_TRACK
-    return _close(intervention, by=by, outcome=closed_as)
+        closed_as = Intervention.Outcome.REFERRED if outcome == "refer" else Intervention.Outcome.BACK_ON_TRACK
+        intervention_close(intervention=intervention, by=by, outcome=closed_as)
+    intervention.refresh_from_db()
+    return intervention
 
 
 @transaction.atomic
@@ -256,5 +255,5 @@ def intervention_close_if_recovered(*, engagement, figures, threshold, meetings_
     since = [value for at, value in figures if at >= intervention.opened_at and value is not None]
     if len(since) < meetings_needed or any(value < threshold for value in since[-meetings_needed:]):
         return None
-    return _close(intervention, by=by, outcome=Intervention.Outcome.RECOVERED)
+    return intervention_close(intervention=intervention, by=by, outcome=Intervention.Outcome.RECOVERED)
 

@@ -111,7 +111,7 @@ def test_a_full_engagement_recorded_through_the_api(api):
 
 
 def test_reengage_accepts_a_start_date(api, engagement, coach):
-    api.post(f"/api/engagements/{engagement.uid}/moves", {"to_state": "ended"})
+    api.post(f"/api/engagements/{engagement.uid}/moves", {"to_state": "ended", "confirmed": True})
     start = (TODAY + timedelta(days=3)).isoformat()
     again = _ok(api.post(f"/api/engagements/{engagement.uid}/reengage", {"started_on": start}), 201)
     assert again["started_on"] == start

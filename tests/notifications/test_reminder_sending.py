@@ -168,3 +168,16 @@ def test_a_reminder_claimed_for_a_commitment_closed_meanwhile_is_dropped(bob_com
     _send_reminders(_Run(token="w", now=now, mailer=_Mailer(), summary=PassSummary(worker="w")), pks)
     assert mail.outbox == []
     assert Reminder.objects.get(pk=pks[0]).cancel_reason == "closed"
+
+
+def test_a_client_who_reports_it_done_is_not_reminded_again(bob_commitment, client_user):
+    from followthrough.commitments.services import commitment_client_report
+
+    reconcile(now=utc(2026, 6, 1, 9, 0))
+    assert Reminder.objects.filter(commitment=bob_commitment, cancelled_at=None).exists()
+    commitment_client_report(commitment=bob_commitment, by=client_user, note="Called all three")
+    summary = remind_pass(now=utc(2026, 6, 10, 9, 0))
+    assert to_bob() == [] and summary.sent == 0
+    assert not Reminder.objects.filter(commitment=bob_commitment, cancelled_at=None, sent_at=None).exists()
+    bob_commitment.refresh_from_db()
+    assert bob_commitment.outcome == "open"  # the coach still confirms it at the review

@@ -113,9 +113,15 @@ def test_a_whole_engagement_through_the_pages(as_coach, coach, focus, practice_t
 
     # A pause with a check-back date, then the client comes back as a new engagement.
     check_back = today + timedelta(days=60)
-    page = follow(as_coach, as_coach.post(reverse("engagement_move", args=[engagement.uid]), {
-        "state": "paused", "check_back_on": check_back.isoformat(), "note": "Saving up"}))
+    move = {"state": "paused", "check_back_on": check_back.isoformat(), "note": "Saving up"}
+    confirm = as_coach.post(reverse("engagement_move", args=[engagement.uid]), move)
+    # The coach sees what the pause closes before confirming it.
+    assert "1 open commitment will be withdrawn" in page_text(confirm)
+    assert engagement.commitments.open().count() == 1
+    page = follow(as_coach, as_coach.post(reverse("engagement_move", args=[engagement.uid]),
+                                          {**move, "confirmed": "True"}))
     assert "The engagement is now paused." in page_text(page)
+    assert engagement.commitments.open().count() == 0
     page = follow(as_coach, as_coach.post(reverse("engagement_reengage", args=[engagement.uid]), {}))
     assert "re-engaged" in page_text(page)
 

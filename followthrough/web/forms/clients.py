@@ -24,8 +24,13 @@ class EngagementMoveForm(forms.Form):
                               widget=forms.RadioSelect)
     check_back_on = forms.DateField(label="Check back on", required=False, widget=DateInput,
                                     help_text="Needed for a pause: when you will check in again.")
+    keep_planned_meetings = forms.BooleanField(
+        label="Keep the planned meetings", required=False,
+        help_text="A pause only: leave the meetings already planned in the calendar.")
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
                            help_text="Why, in a sentence; kept with the engagement's moves.")
+    # Set by the confirmation step, once the coach has seen what the move closes.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     LABELS = {
         Engagement.State.ACTIVE: "Resume (active)",

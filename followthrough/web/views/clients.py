@@ -66,21 +66,30 @@ def _engagement(request, uid):
 @coach_required
 @require_http_methods(["GET", "POST"])
 def engagement_move(request, uid):
+    """Choose the move, see what it closes, confirm: a move that closes nothing (and is not
+    an ending) needs no second step."""
     engagement = _engagement(request, uid)
     form = EngagementMoveForm(posted(request), engagement=engagement)
+    context = {"engagement": engagement, "form": form}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        move = {"to_state": data["state"], "check_back_on": data["check_back_on"],
+                "keep_planned_meetings": data["keep_planned_meetings"]}
         try:
-            services.engagement_move(engagement=engagement, to_state=data["state"],
-                                     by=request.user, note=data["note"],
-                                     check_back_on=data["check_back_on"])
+            consequences = services.engagement_move_preview(engagement=engagement, **move)
+            if data["confirmed"] or not (consequences or data["state"] == Engagement.State.ENDED):
+                services.engagement_move(engagement=engagement, by=request.user, note=data["note"],
+                                         confirmed=True, **move)
+            else:
+                return render(request, "web/engagement_move_confirm.html",
+                              {**context, "consequences": consequences, "data": data})
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
             label = Engagement.State(data["state"]).label.lower()
             messages.success(request, f"The engagement is now {label}.")
             return redirect(file_url(engagement.client, engagement))
-    return render(request, "web/engagement_move.html", {"engagement": engagement, "form": form})
+    return render(request, "web/engagement_move.html", context)
 
 
 @coach_required

@@ -1,0 +1,51 @@
+"""What a lifecycle move tells the apps above clients, which clients never imports.
+
+A move out of `active` (pause, refer out, end) must leave nothing open behind it: each app
+that holds something open for an engagement closes it in the move's own transaction, and
+says beforehand what it would close, so the coach sees it before confirming.
+"""
+
+from dataclasses import dataclass, field
+
+from django.dispatch import Signal
+
+# Sent inside `engagement_move`'s transaction once the engagement is in its new state, with
+# `move` (a Move). A receiver that fails undoes the whole move.
+engagement_moved = Signal()
+
+# Sent by `engagement_move_preview` with `move`; each receiver returns a list of
+# Consequence for what the move would close, and writes nothing.
+engagement_move_consequences = Signal()
+
+
+@dataclass(frozen=True)
+class Move:
+    engagement: object
+    from_state: str
+    to_state: str
+    by: object
+    note: str = ""
+    keep_planned_meetings: bool = False
+
+    @property
+    def leaves_active(self):
+        return self.from_state == "active" and self.to_state != "active"
+
+    @property
+    def reason(self):
+        """The move in a few words, for what it closes: 'engagement paused: holiday'."""
+        words = {"paused": "engagement paused", "ended": "engagement ended",
+                 "referred_out": "client referred to an associate", "active": "engagement resumed"}
+        text = words.get(self.to_state, self.to_state)
+        return f"{text}: {self.note.strip()}" if self.note.strip() else text
+
+
+@dataclass(frozen=True)
+class Consequence:
+    """What a move does to one kind of open thing: "2 planned meetings are cancelled"."""
+
+    what: str
+    items: list = field(default_factory=list)
+
+    def as_dict(self):
+        return {"what": self.what, "items": list(self.items)}
