@@ -148,6 +148,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "followthrough.ui.middleware.time_zone_reset",
+    "followthrough.api.idempotency.idempotent_api_writes",
 ]
 
 ROOT_URLCONF = "followthrough.urls"
@@ -220,6 +221,10 @@ FT_PORTAL_LINK_REQUESTS_PER_HOUR = env_int("FT_PORTAL_LINK_REQUESTS_PER_HOUR", 3
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("FT_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Every API list is paginated with bounded `limit` and `offset`.
+NINJA_PAGINATION_CLASS = "followthrough.ui.api.BoundedPagination"
+NINJA_PAGINATION_MAX_LIMIT = 500
 
 LOGGING = {
     "version": 1,

@@ -65,7 +65,7 @@ def outsider(db):
 @pytest.fixture
 def client_record(coach):
     return client_create(coach=coach, by=coach.user, full_name="Bob Stone", email="bob@example.org",
-                         started_on=date.today() - timedelta(days=60))
+                         started_on=date.today() - timedelta(days=730))
 
 
 @pytest.fixture
@@ -112,7 +112,8 @@ def commitment(held_meeting):
 
 @pytest.fixture
 def colleague_client(colleague):
-    return client_create(coach=colleague, by=colleague.user, full_name="Dee Hart")
+    return client_create(coach=colleague, by=colleague.user, full_name="Dee Hart",
+                         started_on=date.today() - timedelta(days=730))
 
 
 def login(client, user):

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from meeting_helpers import on_focus
 
 from followthrough.clients.models import Engagement, EngagementTransition
 from followthrough.clients.services import (
@@ -24,7 +25,7 @@ from followthrough.meetings.services import meeting_create, meeting_update
 
 
 def next_meeting(engagement, coach, days_ago=0):
-    return meeting_create(engagement=engagement, by=coach.user, status="held",
+    return meeting_create(engagement=engagement, focus_areas=on_focus(engagement), by=coach.user, status="held",
                           starts_at=timezone.now() - timedelta(days=days_ago))
 
 
@@ -152,7 +153,8 @@ class TestReview:
                            review=MeetingReview(reviews=[Review(later, "kept")]))
 
     def test_a_planned_meeting_is_not_reviewed_until_held(self, engagement, commitment, coach):
-        planned = meeting_create(engagement=engagement, by=coach.user, starts_at=timezone.now())
+        planned = meeting_create(engagement=engagement, by=coach.user, starts_at=timezone.now(),
+                                 focus_areas=on_focus(engagement))
         with pytest.raises(ValidationError, match="held meeting"):
             meeting_review(meeting=planned, by=coach.user, review=MeetingReview(reviews=[Review(commitment, "kept")]))
         meeting_update(meeting=planned, by=coach.user, status="held")

@@ -19,7 +19,9 @@ api = NinjaAPI(
         "The records of a coaching practice, with the same permissions as the pages: a coach "
         "sees the engagements they hold. Authenticate with `Authorization: Bearer ft_...` "
         "(make a token under Settings → API tokens). Records are named by uid, focus areas "
-        "by slug; datetimes must carry a time zone."
+        "by slug; datetimes must carry a time zone. Send an `Idempotency-Key` header with any write "
+        "to make it safe to retry: the same key returns the first answer and writes nothing twice. "
+        "Lists take `limit` (1-500) and `offset`."
     ),
     auth=AUTH,
 )

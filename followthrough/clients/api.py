@@ -18,7 +18,7 @@ from followthrough.practice.models import FocusArea
 from followthrough.practice.selectors import focus_areas_by_slug
 from followthrough.ui.api import ErrorsOut, api_coach, created, load, renamed
 
-from .models import Agreement, Client, Engagement, Goal
+from .models import REMINDER_TERMS, Agreement, Client, Engagement, Goal
 from .schemas import (
     AcknowledgementIn,
     AgreementIn,
@@ -146,6 +146,10 @@ def agreement_add(request, uid: str, payload: AgreementIn):
     terms = payload.dict(exclude_unset=True, exclude={"goals", "renegotiation_reason"})
     # Wording left out keeps the model's standard text rather than becoming empty.
     terms = {name: value for name, value in terms.items() if value is not None or name == "fee_amount"}
+    current = engagement.agreements.order_by("-version").first()
+    if current is not None:
+        # What the client agreed about reminders stands until it is renegotiated too.
+        terms = {**{name: getattr(current, name) for name in REMINDER_TERMS}, **terms}
     terms["primary_focus"] = focus_areas_by_slug(coach, [payload.primary_focus], "primary_focus")[0]
     agreement = agreement_create(
         engagement=engagement, by=request.user, renegotiation_reason=payload.renegotiation_reason,

@@ -7,10 +7,11 @@ from typing import Literal
 from uuid import UUID
 
 from ninja import Field, Schema
+from ninja.orm import create_schema
 
 from followthrough.ui.api import In, uid_of
 
-from .models import Engagement
+from .models import REMINDER_TERMS, Agreement, Engagement
 
 EngagementState = Literal[tuple(Engagement.State.values)]
 
@@ -50,6 +51,8 @@ class ClientDetail(ClientOut):
 class ClientIn(In):
     full_name: str
     email: str = ""
+    email_shared: bool = Field(False, description="Another client of the practice is a different person "
+                                                  "with the same email.")
     phone: str = ""
     timezone: str = "UTC"
     started_on: date | None = None
@@ -141,7 +144,14 @@ class GoalIn(In):
     level_plus_2: str = ""
 
 
-class AgreementOut(Schema):
+# The reminder terms are generated from the model's own fields (labels, bounds and all),
+# so the API takes exactly what the agreement page takes.
+ReminderTermsOut = create_schema(Agreement, name="ReminderTermsOut", fields=list(REMINDER_TERMS))
+ReminderTermsIn = create_schema(Agreement, name="ReminderTermsIn", fields=list(REMINDER_TERMS),
+                                optional_fields=list(REMINDER_TERMS))
+
+
+class AgreementOut(ReminderTermsOut):
     uid: UUID
     engagement_uid: UUID
     version: int
@@ -174,9 +184,10 @@ class AgreementOut(Schema):
         return list(obj.goals.all())
 
 
-class AgreementIn(In):
+class AgreementIn(In, ReminderTermsIn):
     """A first version, or a renegotiation (then `renegotiation_reason` is required).
-    Without `goals`, a renegotiation carries the previous version's goals over."""
+    Without `goals`, a renegotiation carries the previous version's goals over; reminder
+    terms left out keep the previous version's (or, for a first version, the defaults)."""
 
     came_for: str
     primary_focus: str = Field(description="Focus area slug, e.g. business")

@@ -24,8 +24,15 @@ GOAL_FIELDS = ("title", "measure", *Goal.LEVEL_FIELDS)
 
 
 @transaction.atomic
-def client_create(*, coach, by, full_name, email="", phone="", timezone="UTC", started_on=None):
-    """A new client starts with an active engagement with the coach who adds them."""
+def client_create(*, coach, by, full_name, email="", phone="", timezone="UTC", started_on=None,
+                  email_shared=False):
+    """A new client starts with an active engagement with the coach who adds them.
+
+    An email already on another client of the practice is most often the same person
+    added twice, so it is refused unless `email_shared` says they are two people.
+    """
+    email = (email or "").strip()
+    _check_email_unique(coach.practice, email, email_shared=email_shared)
     client = Client(practice=coach.practice, full_name=full_name.strip(), email=email, phone=phone,
                     timezone=timezone)
     tracked_create(client, by=by, action="client.created")
@@ -33,8 +40,24 @@ def client_create(*, coach, by, full_name, email="", phone="", timezone="UTC", s
     return client
 
 
+def _check_email_unique(practice, email, *, email_shared, exclude=None):
+    if not email or email_shared:
+        return
+    others = Client.objects.filter(practice=practice, email__iexact=email)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    other = others.order_by("pk").first()
+    if other is not None:
+        raise ValidationError({"email": f"{other.full_name} already has this email in the practice. If this is "
+                                        "the same person, open their file instead; if two people share it, "
+                                        "say so and add them again."})
+
+
 @transaction.atomic
-def client_update(*, client, by, **changes):
+def client_update(*, client, by, email_shared=False, **changes):
+    if "email" in changes:
+        changes["email"] = (changes["email"] or "").strip()
+        _check_email_unique(client.practice, changes["email"], email_shared=email_shared, exclude=client)
     return tracked_update(client, by=by, action="client.updated", changes=changes)
 
 

@@ -1,8 +1,10 @@
+import zoneinfo
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from followthrough.access import ScopedQuerySet
 from followthrough.clients.models import Engagement
@@ -109,6 +111,11 @@ class Commitment(TrackedModel):
                 errors["kept_fraction"] = "Say how much was done, as a share between 0.01 and 0.99."
         elif self.kept_fraction is not None:
             errors["kept_fraction"] = "Only a partly kept commitment has a kept share."
+        if self.planned_at is not None and self.due_on is not None:
+            planned_day = timezone.localtime(self.planned_at, zoneinfo.ZoneInfo(self.engagement.client.timezone)).date()
+            if planned_day > self.due_on:
+                errors["planned_at"] = (f"The planned day ({planned_day:%-d %b}) is after the due date "
+                                        f"({self.due_on:%-d %b}); plan it on or before the day it is due.")
         if bool(self.derived_from_id) != bool(self.derivation):
             errors["derivation"] = "A reinstated, trimmed or preparation commitment names the one it comes from."
         if errors:

@@ -29,7 +29,7 @@ class PlanWords:
 TO_COACH = PlanWords(
     when_missing="Which day and time will the client do it?",
     when_past="The planned day and time must be in the future.",
-    when_after_due="The planned day must be on or before the due date.",
+    when_after_due="The planned day must be on or before the due date ({due:%-d %B}).",
     minutes_missing="How many minutes will it take?",
     tools_unanswered="Does the client have everything needed to do it?",
     tools_unnamed="Say which tools or materials are missing.",
@@ -37,7 +37,7 @@ TO_COACH = PlanWords(
 TO_CLIENT = PlanWords(
     when_missing="Choose the day and time you will do it.",
     when_past="Choose a day and time that is still to come.",
-    when_after_due="Choose a day on or before the day it is due.",
+    when_after_due="It is due on {due:%-d %B}: choose a day on or before it, or ask your coach for a new date.",
     minutes_missing="Say about how many minutes it will take.",
     tools_unanswered="Say whether you already have what you need.",
     tools_unnamed="Say what you still need, so you and your coach can plan getting it.",
@@ -57,7 +57,7 @@ def plan_problems(*, planned_at, minutes_needed, has_tools, tools_needed, now, d
     elif planned_at <= now:
         errors["planned_at"] = words.when_past
     elif due_on is not None and _day(planned_at, time_zone) > due_on:
-        errors["planned_at"] = words.when_after_due
+        errors["planned_at"] = words.when_after_due.format(due=due_on)
     if minutes_needed is None or minutes_needed == "":
         errors["minutes_needed"] = words.minutes_missing
     elif isinstance(minutes_needed, bool) or not isinstance(minutes_needed, int):

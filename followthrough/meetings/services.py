@@ -1,6 +1,10 @@
+import zoneinfo
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from followthrough.history import clock
 from followthrough.history.services import lock, tracked_create, tracked_update
 from followthrough.history.signals import announce_records_changed
 
@@ -14,6 +18,24 @@ def _check_focus_areas(engagement, focus_areas):
         raise ValidationError({"focus_areas": "Choose focus areas of this practice."})
 
 
+def _check_record(engagement, *, status, starts_at, focus_areas):
+    """What a meeting record must be to be true: one that took place is not in the future,
+    none is before its engagement began, and a held one says what it was about (focus
+    drift is noticed from these tags)."""
+    errors = {}
+    took_place = status in (Meeting.Status.HELD, Meeting.Status.NO_SHOW)
+    if took_place and starts_at > clock.now():
+        errors["starts_at"] = "A held or missed meeting has already happened: its start cannot be in the future."
+    elif timezone.localtime(starts_at, zoneinfo.ZoneInfo(engagement.coach.practice.timezone)).date() \
+            < engagement.started_on:
+        errors["starts_at"] = (f"The engagement began on {engagement.started_on:%-d %b %Y}; "
+                               "a meeting cannot be before it.")
+    if status == Meeting.Status.HELD and not focus_areas:
+        errors["focus_areas"] = "Tick the focus areas the meeting was about."
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def meeting_create(*, engagement, by, starts_at, status=Meeting.Status.PLANNED, focus_areas=(),
                    **details):
@@ -22,6 +44,8 @@ def meeting_create(*, engagement, by, starts_at, status=Meeting.Status.PLANNED, 
     if status == Meeting.Status.CANCELLED:
         raise ValidationError({"status": "Plan the meeting first; a meeting is cancelled from its page."})
     _check_focus_areas(engagement, focus_areas)
+    if starts_at is not None:
+        _check_record(engagement, status=status, starts_at=starts_at, focus_areas=focus_areas)
     meeting = Meeting(engagement=engagement, status=status, starts_at=starts_at, **details)
     tracked_create(meeting, by=by, action="meeting.created", m2m={"focus_areas": list(focus_areas)})
     if status != Meeting.Status.PLANNED:
@@ -42,6 +66,10 @@ def meeting_update(*, meeting, by, status=None, focus_areas=None, **details):
         changes["status"] = status
     if focus_areas is not None:
         _check_focus_areas(meeting.engagement, focus_areas)
+    if {"status", "starts_at"} & set(changes) or focus_areas is not None:
+        _check_record(meeting.engagement, status=changes.get("status", meeting.status),
+                      starts_at=changes.get("starts_at") or meeting.starts_at,
+                      focus_areas=focus_areas if focus_areas is not None else list(meeting.focus_areas.all()))
     m2m = {"focus_areas": list(focus_areas)} if focus_areas is not None else None
     updated = tracked_update(meeting, by=by, action="meeting.updated", changes=changes, m2m=m2m)
     if "status" in changes or focus_areas is not None:

@@ -50,7 +50,8 @@ def plan_request_answer(*, plan_request, by, planned_at, minutes_needed, has_too
     if planned_at is not None and timezone.is_naive(planned_at):
         planned_at = timezone.make_aware(planned_at, zoneinfo.ZoneInfo(client.timezone))
     errors = plan_problems(planned_at=planned_at, minutes_needed=minutes_needed, has_tools=has_tools,
-                           tools_needed=tools_needed, now=clock.now(), words=TO_CLIENT)
+                           tools_needed=tools_needed, now=clock.now(), due_on=commitment.due_on,
+                           time_zone=client.timezone, words=TO_CLIENT)
     if errors:
         raise ValidationError(errors)
     plan = {"planned_at": planned_at, "minutes_needed": minutes_needed, "has_tools": has_tools,

@@ -3,7 +3,8 @@ turning service errors into field-named API errors."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404
-from ninja import Schema
+from ninja import Field, Schema
+from ninja.pagination import LimitOffsetPagination
 from pydantic import field_validator
 
 try:
@@ -76,3 +77,16 @@ class ErrorsOut(Schema):
 
     errors: dict[str, list[str]]
     detail: list[dict] | None = None
+
+
+# The most rows one page of a list returns, and the furthest it may start: beyond these a
+# request is refused as a 422 naming `limit` or `offset` (a huge offset used to reach the
+# database and fail there).
+PAGE_LIMIT_MAX = 500
+PAGE_OFFSET_MAX = 1_000_000_000
+
+
+class BoundedPagination(LimitOffsetPagination):
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=PAGE_LIMIT_MAX)
+        offset: int = Field(0, ge=0, le=PAGE_OFFSET_MAX)

@@ -124,7 +124,8 @@ def test_history_leaves_out_another_coachs_records_of_a_referred_client(
     from followthrough.meetings.services import meeting_create
 
     # Bob also works with Cara; her meeting notes are hers, even in Bob's file.
-    theirs = engagement_start(client=client_record, coach=colleague, by=colleague.user)
+    theirs = engagement_start(client=client_record, coach=colleague, by=colleague.user,
+                              started_on=held_meeting.starts_at.date())
     meeting = meeting_create(engagement=theirs, by=colleague.user, starts_at=held_meeting.starts_at,
                              private_notes="Cara's private note")
     events = api.get(f"/api/clients/{client_record.uid}/history", limit=100).json()["items"]

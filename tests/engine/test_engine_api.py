@@ -4,6 +4,7 @@ mounts it with `api.add_router("/", engine_router)`)."""
 from datetime import timedelta
 
 import pytest
+from meeting_helpers import on_focus
 from ninja.testing import TestClient
 
 from followthrough.commitments.services import MeetingReview, Review, commitment_create, meeting_review
@@ -38,7 +39,7 @@ def test_repeat_misses_follow_the_reinstated_line(api, timeline, engagement, coa
     again = commitment_create(engagement=engagement, by=coach.user, description="Call the bank again",
                               due_on=(first.starts_at + timedelta(days=6)).date(),
                               derived_from=missed, derivation="reinstated")
-    second = meeting_create(engagement=engagement, by=coach.user, status="held",
+    second = meeting_create(engagement=engagement, focus_areas=on_focus(engagement), by=coach.user, status="held",
                             starts_at=first.starts_at + timedelta(days=7))
     meeting_review(meeting=second, by=coach.user,
                    review=MeetingReview(reviews=[Review(again, "missed")]))

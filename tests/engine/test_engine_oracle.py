@@ -16,12 +16,13 @@ from followthrough.engine.sweep import engagements_to_settle
 OUTCOMES = ["kept", "missed", "waived", 0.25, 0.5, 0.75]
 FOCUS = [("business",), ("relationships",), ("business", "relationships"), ()]
 
+# A held meeting always says what it was about (the service requires it); a no-show may not.
 meeting = st.tuples(
     st.sampled_from(["held", "held", "held", "no_show"]),
     st.lists(st.sampled_from(OUTCOMES), max_size=3),
     st.sampled_from(FOCUS),
     st.one_of(st.none(), st.integers(min_value=-2, max_value=2)),
-)
+).map(lambda m: (m[0], m[1], m[2] or (("business",) if m[0] == "held" else ()), m[3]))
 
 
 def credit(outcome):

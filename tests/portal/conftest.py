@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from followthrough.accounts.links import portal_link_send
 from followthrough.clients.services import agreement_create, client_link_account
-from followthrough.commitments.services import MeetingReview, meeting_review
+from followthrough.commitments.services import MeetingReview, commitment_create, meeting_review
 from followthrough.meetings.services import meeting_create
 from followthrough.portal.services import plan_request_create
 
@@ -42,8 +42,12 @@ def bob(client, client_user):
 
 
 @pytest.fixture
-def plan_request(commitment, coach):
-    return plan_request_create(commitment=commitment, by=coach.user)
+def plan_request(engagement, coach, held_meeting):
+    """The coach asks Bob to plan a commitment that is still ahead (an overdue one cannot
+    be planned: its day has passed)."""
+    ahead = commitment_create(engagement=engagement, by=coach.user, made_at=held_meeting,
+                              description="Visit two wedding venues", due_on=date(2099, 12, 31))
+    return plan_request_create(commitment=ahead, by=coach.user)
 
 
 @pytest.fixture
@@ -56,7 +60,7 @@ def dee(colleague_client, colleague, focus, django_user_model):
     )
     meeting = meeting_create(engagement=engagement, by=colleague.user, status="held",
                              starts_at=timezone.now() - timedelta(days=7), private_notes=SECRET,
-                             client_summary="Dee's summary")
+                             client_summary="Dee's summary", focus_areas=[focus["relationships"]])
     meeting_review(meeting=meeting, by=colleague.user, review=MeetingReview(new_commitments=[{
         "description": "Dee's walk", "due_on": date.today() + timedelta(days=3),
     }]))

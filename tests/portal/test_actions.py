@@ -1,11 +1,12 @@
 """What the client does in the portal: mark an action done, answer a plan request."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from meeting_helpers import on_focus
 
 from followthrough.clients.services import client_update
 from followthrough.commitments.models import Commitment
@@ -14,6 +15,7 @@ from followthrough.commitments.services import (
     Review,
     client_report_of,
     commitment_client_report,
+    commitment_create,
     meeting_review,
     reported_done_awaiting_review,
 )
@@ -65,7 +67,8 @@ def test_the_note_is_optional_and_a_second_report_is_refused(bob, commitment):
 def test_only_the_clients_own_login_can_report_and_only_while_open(commitment, coach, client_user, held_meeting):
     with pytest.raises(ValidationError, match="Only the client"):
         commitment_client_report(commitment=commitment, by=coach.user, note="")
-    later = meeting_create(engagement=commitment.engagement, by=coach.user, status="held",
+    later = meeting_create(engagement=commitment.engagement, focus_areas=on_focus(commitment.engagement),
+                           by=coach.user, status="held",
                            starts_at=timezone.now() - timedelta(hours=1))
     meeting_review(meeting=later, by=coach.user,
                    review=MeetingReview(reviews=[Review(commitment=commitment, outcome="kept")]))
@@ -77,7 +80,8 @@ def test_only_the_clients_own_login_can_report_and_only_while_open(commitment, c
 
 def test_the_coach_still_decides_after_a_report(commitment, coach, client_user):
     commitment_client_report(commitment=commitment, by=client_user, note="done")
-    later = meeting_create(engagement=commitment.engagement, by=coach.user, status="held",
+    later = meeting_create(engagement=commitment.engagement, focus_areas=on_focus(commitment.engagement),
+                           by=coach.user, status="held",
                            starts_at=timezone.now() - timedelta(hours=1))
     meeting_review(meeting=later, by=coach.user, review=MeetingReview(reviews=[
         Review(commitment=commitment, outcome="partly_kept", kept_fraction="0.6",
@@ -113,7 +117,8 @@ def test_only_the_coach_holding_the_engagement_can_ask_for_a_plan(request, clien
 
 
 def test_a_reviewed_commitment_cannot_be_planned(commitment, coach):
-    later = meeting_create(engagement=commitment.engagement, by=coach.user, status="held",
+    later = meeting_create(engagement=commitment.engagement, focus_areas=on_focus(commitment.engagement),
+                           by=coach.user, status="held",
                            starts_at=timezone.now() - timedelta(hours=1))
     meeting_review(meeting=later, by=coach.user,
                    review=MeetingReview(reviews=[Review(commitment=commitment, outcome="missed")]))
@@ -122,7 +127,10 @@ def test_a_reviewed_commitment_cannot_be_planned(commitment, coach):
         plan_request_create(commitment=commitment, by=coach.user)
 
 
-def test_client_answers_in_their_own_time_zone(bob, client_record, coach, plan_request, commitment):
+def test_client_answers_in_their_own_time_zone(bob, client_record, coach, engagement):
+    commitment = commitment_create(engagement=engagement, by=coach.user, description="Visit two venues",
+                                   due_on=date(2099, 6, 30))
+    plan_request = plan_request_create(commitment=commitment, by=coach.user)
     client_update(client=client_record, by=coach.user, timezone="America/New_York")
     url = reverse("portal_plan_answer", args=[plan_request.uid])
     page = bob.get(url).content.decode()
@@ -156,8 +164,8 @@ def test_client_answers_in_their_own_time_zone(bob, client_record, coach, plan_r
     ({"planned_at": "2099-01-01T10:00", "minutes_needed": "30", "has_tools": "no"}, "tools_needed",
      "what you still need"),
 ])
-def test_a_wrong_plan_answer_names_the_field_and_saves_nothing(bob, plan_request, commitment, answers, field,
-                                                              message):
+def test_a_wrong_plan_answer_names_the_field_and_saves_nothing(bob, plan_request, answers, field, message):
+    commitment = plan_request.commitment
     before, events = plan_of(commitment), Event.objects.count()
     response = bob.post(reverse("portal_plan_answer", args=[plan_request.uid]), answers)
     assert response.status_code == 400
@@ -169,7 +177,8 @@ def test_a_wrong_plan_answer_names_the_field_and_saves_nothing(bob, plan_request
     assert not plan_request.is_answered
 
 
-def test_the_service_reports_every_missing_answer_at_once(plan_request, client_user, commitment):
+def test_the_service_reports_every_missing_answer_at_once(plan_request, client_user):
+    commitment = plan_request.commitment
     before = plan_of(commitment)
     with pytest.raises(ValidationError) as caught:
         plan_request_answer(plan_request=plan_request, by=client_user, planned_at=None, minutes_needed=None,

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
+from meeting_helpers import on_focus
 
 from followthrough.clients.services import agreement_create
 from followthrough.commitments.services import MeetingReview, Review, meeting_review
@@ -153,7 +154,7 @@ def test_acknowledgement_is_recorded_as_the_clients_own(bob, agreement, client_u
 
 
 def test_meeting_without_a_summary_says_so(bob, engagement, coach, agreement):
-    meeting_create(engagement=engagement, by=coach.user, status="held",
+    meeting_create(engagement=engagement, focus_areas=on_focus(engagement), by=coach.user, status="held",
                    starts_at=timezone.now() - timedelta(days=1), private_notes=SECRET)
     page = bob.get(reverse("portal_meetings")).content.decode()
     assert "No summary was shared for this meeting." in page and SECRET not in page

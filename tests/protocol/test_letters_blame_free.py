@@ -43,7 +43,8 @@ case = st.fixed_dictionaries({
 
 def build(coach, focus, data):
     today = timezone.localdate()
-    client = client_create(coach=coach, by=coach.user, full_name=data["name"], email="client@example.org")
+    client = client_create(coach=coach, by=coach.user, full_name=data["name"], email="client@example.org",
+                           started_on=today - timedelta(days=30))
     engagement = client.engagements.get()
     agreement_create(engagement=engagement, by=coach.user, came_for=data["came_for"], primary_focus=focus["business"],
                      meeting_cadence="Every two weeks", call_to_action=data["call_to_action"],

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from meeting_helpers import on_focus
 
 from followthrough.clients.services import engagement_move, engagement_reengage
 from followthrough.commitments.models import Commitment
@@ -36,7 +37,8 @@ from tests.conftest import PASSWORD
 
 @pytest.fixture
 def missed(engagement, commitment, coach):
-    meeting = meeting_create(engagement=engagement, by=coach.user, status="held", starts_at=timezone.now())
+    meeting = meeting_create(engagement=engagement, focus_areas=on_focus(engagement),
+                             by=coach.user, status="held", starts_at=timezone.now())
     meeting_review(meeting=meeting, by=coach.user, review=MeetingReview(
         reviews=[Review(commitment, "missed", None, "Busy with the move")]))
     commitment.refresh_from_db()

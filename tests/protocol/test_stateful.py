@@ -52,8 +52,17 @@ class ProtocolMachine(RuleBasedStateMachine):
         # see each other's records.
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
+        try:
+            self._set_up()
+        except BaseException:
+            # Hypothesis calls teardown only for a machine that was built.
+            self.teardown()
+            raise
+
+    def _set_up(self):
         coach, focus = self.coach, self.focus
-        client = client_create(coach=coach, by=coach.user, full_name="Sam Field", email="sam@example.org")
+        client = client_create(coach=coach, by=coach.user, full_name="Sam Field", email="sam@example.org",
+                               started_on=date.today() - timedelta(days=30))
         self.engagement = client.engagements.get()
         agreement_create(engagement=self.engagement, by=coach.user, came_for="A steadier business",
                          primary_focus=focus["business"], meeting_cadence="Weekly", call_to_action="Five calls")

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from meeting_helpers import on_focus
 
 from followthrough.commitments.services import MeetingReview, Review, meeting_review
 from followthrough.engine.services import engagement_refresh
@@ -21,7 +22,7 @@ def stalled(engagement, coach, agreement):
     previous = None
     for n in range(4):
         meeting = meeting_create(engagement=engagement, by=coach.user, status="held",
-                                 starts_at=start + timedelta(days=14 * n))
+                                 starts_at=start + timedelta(days=14 * n), focus_areas=on_focus(engagement))
         reviews = [Review(previous, "missed", None, "No time")] if previous else []
         (previous,) = meeting_review(meeting=meeting, by=coach.user, review=MeetingReview(
             reviews=reviews, new_commitments=[{"description": f"Call {n + 1} caterers",

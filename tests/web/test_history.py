@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
+from meeting_helpers import on_focus
 
 from followthrough.clients.services import engagement_start
 from followthrough.history.selectors import events_for_client
@@ -25,8 +26,9 @@ def test_another_coachs_engagement_with_the_same_client_stays_out_of_the_file(
         as_coach, coach, colleague, held_meeting):
     """A client also seen by a colleague: the colleague's notes never reach this coach's page."""
     client = held_meeting.engagement.client
-    theirs = engagement_start(client=client, coach=colleague, by=colleague.user)
-    meeting_create(engagement=theirs, by=colleague.user, status="held",
+    theirs = engagement_start(client=client, coach=colleague, by=colleague.user,
+                              started_on=held_meeting.starts_at.date())
+    meeting_create(engagement=theirs, focus_areas=on_focus(theirs), by=colleague.user, status="held",
                    starts_at=timezone.now() - timedelta(days=1),
                    private_notes="Colleague's confidential note")
     everything = events_for_client(client)

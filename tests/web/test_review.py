@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from meeting_helpers import on_focus
 
 from followthrough.commitments.models import Commitment
 from followthrough.commitments.services import commitment_create
@@ -26,7 +27,7 @@ def second(commitment, coach):
 @pytest.fixture
 def meeting(engagement, coach, commitment, second):
     """Today's held meeting, at which both commitments are due."""
-    return meeting_create(engagement=engagement, by=coach.user, status="held",
+    return meeting_create(engagement=engagement, focus_areas=on_focus(engagement), by=coach.user, status="held",
                           starts_at=timezone.now() - timedelta(hours=1))
 
 

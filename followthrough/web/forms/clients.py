@@ -10,6 +10,9 @@ from followthrough.ui.forms import DateInput, timezone_choices
 class ClientForm(forms.Form):
     full_name = forms.CharField(label="Full name", max_length=200)
     email = forms.EmailField(required=False)
+    email_shared = forms.BooleanField(
+        label="Two people share this email address", required=False,
+        help_text="Tick only when another client of the practice is a different person with the same email.")
     phone = forms.CharField(max_length=40, required=False)
     timezone = forms.ChoiceField(label="Time zone", choices=timezone_choices,
                                  help_text="Where the client lives; used for their reminders.")

@@ -32,10 +32,13 @@ class MeetingForm(forms.Form):
         Meeting.Status.CANCELLED: "Cancelled",
     }
 
-    def __init__(self, *args, practice, meeting=None, **kwargs):
+    def __init__(self, *args, practice, meeting=None, agreed_focus=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["focus_areas"].queryset = practice.focus_areas.filter(is_active=True)
+        self.fields["focus_areas"].help_text = "A held meeting needs at least one: drift is noticed from them."
         if meeting is None:
+            # Most meetings are about what the client came for: start from the agreed focus.
+            self.fields["focus_areas"].initial = [agreed_focus] if agreed_focus is not None else []
             statuses = self.NEW_STATUSES
             self.fields["status"].initial = Meeting.Status.PLANNED
             next_hour = timezone.localtime().replace(minute=0, second=0, microsecond=0)

@@ -33,7 +33,9 @@ def _after_saving(request, meeting, verb):
 def meeting_create(request, uid):
     engagement = get_visible_or_404(
         Engagement.objects.select_related("client__practice"), request.user, uid)
-    form = MeetingForm(posted(request), practice=engagement.client.practice)
+    agreement = engagement.agreements.order_by("-version").first()
+    form = MeetingForm(posted(request), practice=engagement.client.practice,
+                       agreed_focus=agreement.primary_focus if agreement else None)
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.meeting_create(
