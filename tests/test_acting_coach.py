@@ -93,3 +93,19 @@ def test_a_service_called_outside_any_request_still_judges_by_the_practices_day(
     [engagement, _] = two_engagements(auckland)
     with pytest.raises(ValidationError, match="after today"):
         engagement_pause(engagement=engagement, until=AUCKLAND_TODAY, by=auckland.user)
+
+
+def test_a_clients_planned_time_is_shown_to_the_coach_in_the_clients_zone_with_the_practices(client, coach):
+    from followthrough.clients.services import client_update
+    from followthrough.commitments.services import commitment_create
+
+    bob = client_create(coach=coach, by=coach.user, full_name="Rua Tane", email="rua@example.org")
+    client_update(client=bob, by=coach.user, timezone="Pacific/Auckland")
+    engagement = bob.engagements.get()
+    # 23:30 in Auckland on 27 Sep is 11:30 that morning in London (the practice's zone).
+    moment = datetime(2026, 9, 27, 10, 30, tzinfo=UTC)
+    commitment_create(engagement=engagement, by=coach.user, description="Call the bank", due_on=date(2026, 9, 30),
+                      planned_at=moment)
+    client.force_login(coach.user)
+    page = client.get(reverse("client_file", args=[bob.uid])).content.decode()
+    assert "Sun 27 Sep 23:30 Pacific/Auckland (Sun 27 Sep 11:30 your time)" in page

@@ -17,7 +17,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.mail import get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 
 from followthrough.clients.models import Engagement
@@ -248,14 +248,31 @@ def _deliver(run, model, row, what, build):
         _record(run, model, row, what=what, message=message, error=None)
 
 
+# Any fixed number: the advisory lock that lets one worker at a time decide which reminder
+# rows should exist.
+PLANNER_LOCK = 0x46547264
+
+
+def _one_planner_at_a_time():
+    """Deciding which rows should exist (reconcile, then tidy) reads rows another worker may
+    be changing; two workers doing it at once re-made the rows the other had just
+    superseded. On PostgreSQL they queue on an advisory lock held to the end of the
+    transaction; SQLite's IMMEDIATE transactions already queue every writer."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PLANNER_LOCK])
+
+
 def remind_pass(*, now=None, connection=None, batch_size=BATCH_SIZE) -> PassSummary:
     """One full pass. `now` is when the pass believes it is (tests move it around)."""
     now = now or clock.now()
     summary = PassSummary(worker=uuid.uuid4().hex)
-    scheduled = reconcile(now=now)
+    with transaction.atomic():
+        _one_planner_at_a_time()
+        scheduled = reconcile(now=now)
+        summary.expired, summary.superseded = tidy(now=now)
     summary.scheduled, summary.rescheduled, summary.cancelled = (
         scheduled.scheduled, scheduled.rescheduled, scheduled.cancelled)
-    summary.expired, summary.superseded = tidy(now=now)
     summary.digests_prepared = digests_prepare(now=now)
     run = _Run(token=summary.worker, now=now, mailer=_Mailer(connection), summary=summary)
     try:

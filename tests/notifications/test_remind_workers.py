@@ -49,6 +49,8 @@ def test_concurrent_workers_on_postgres_send_each_reminder_once(transactional_db
     assert sorted(m.subject for m in mail.outbox) == sorted(f"Due today: Task {n}" for n in range(count))
     assert Reminder.objects.filter(sent_at__isnull=False).count() == count
     assert Reminder.objects.filter(kind="on_day", cancelled_at=None).count() == count  # scheduled once each
+    # One planner at a time: no worker re-makes the 'before' rows another just superseded.
+    assert Reminder.objects.filter(kind="before").count() == count
     assert Delivery.objects.filter(result="sent").count() == count
     assert len({s.worker for s in summaries}) == workers
 

@@ -1,10 +1,11 @@
 """Small display helpers for the coach pages."""
 
 import math
+import zoneinfo
 from fractions import Fraction
 
 from django import template
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import Truncator
 
@@ -59,3 +60,17 @@ def readable_changes(event):
     """The event's changes worth reading: no links by row number, no nothing-to-nothing."""
     return [(name, before, after) for name, before, after in event.changes()
             if name not in LINK_FIELDS and not (_empty(before) and _empty(after))]
+
+
+@register.simple_tag
+def client_time(moment, client, fmt="D j M H:i"):
+    """A moment of the client's (the time they plan to act) as they live it, with their
+    zone named, and the practice's own time beside it when the zones differ."""
+    if moment is None:
+        return ""
+    theirs = timezone.localtime(moment, zoneinfo.ZoneInfo(client.timezone))
+    text = f"{dateformat.format(theirs, fmt)} {client.timezone.replace('_', ' ')}"
+    ours = timezone.localtime(moment)
+    if ours.utcoffset() != theirs.utcoffset():
+        text += f" ({dateformat.format(ours, fmt)} your time)"
+    return text
