@@ -590,3 +590,93 @@ def test_a_coachs_own_lower_threshold_wins_over_the_practices(story, coach, enga
     story.held([0.75])
     story.held([0.75])
     assert recovery_check(engagement).outcome == "recovered"
+
+
+# --- More edges: suggestions, races, who closed it, and the moves' notes -----------------------
+
+@pytest.mark.parametrize("minutes", [None, 0])
+def test_a_missed_commitment_of_unknown_length_suggests_a_ten_minute_trim(minutes):
+    from followthrough.protocol.services import trimmed_minutes_suggestion
+
+    assert trimmed_minutes_suggestion(minutes) == 10
+
+
+def test_a_plan_for_this_very_moment_is_not_in_the_future(intervention, coach, missed, monkeypatch):
+    frozen = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: frozen)
+    errors = refused(["planned_at"], intervention=intervention, by=coach.user, mode="reinstate", source=missed,
+                     **plan(planned_at=frozen))
+    assert errors["planned_at"] == ["The planned day and time must be in the future."]
+
+
+def test_a_preparation_commitment_needs_no_tools_of_its_own(intervention, coach, missed):
+    prep, _ = step_new_goal(intervention=intervention, by=coach.user, mode="reinstate", source=missed,
+                            **plan(has_tools=False, tools_needed="stamps"))
+    assert (prep.tools_needed, prep.has_tools, prep.planned_at) == ("", True, None)
+
+
+def test_a_renegotiation_without_a_reason_is_refused_and_nothing_is_saved(intervention, coach, missed, agreement):
+    terms = {name: getattr(agreement, name) for name in AGREEMENT_TERMS}
+    before = counts()
+    with pytest.raises(ValidationError) as exc:
+        step_new_goal(intervention=intervention, by=coach.user, mode="reinstate", source=missed,
+                      renegotiation={**terms, "call_to_action": "Five enquiries"}, **plan())
+    assert "renegotiation_reason" in exc.value.message_dict
+    assert counts() == before
+
+
+def test_two_coaches_opening_an_intervention_at_once_are_told_to_continue_the_first(engagement, coach, monkeypatch):
+    from followthrough.protocol import models as protocol_models
+
+    intervention_open(engagement=engagement, by=coach.user)
+    # The second request made its checks before the first one's row existed (both the service's
+    # and the model's own); the database's unique constraint still refuses it, in the same words.
+    monkeypatch.setattr(protocol_models.InterventionQuerySet, "open", lambda self: self.none())
+    monkeypatch.setattr(protocol_models.Intervention, "validate_constraints", lambda self, exclude=None: None)
+    with pytest.raises(ValidationError) as exc:
+        intervention_open(engagement=engagement, by=coach.user)
+    assert exc.value.messages == ["This engagement already has an open intervention; continue that one."]
+    assert Intervention.objects.count() == 1
+
+
+def test_opening_on_an_ended_engagement_says_why(engagement, coach):
+    from followthrough.clients.services import engagement_end
+
+    engagement_end(engagement=engagement, by=coach.user)
+    with pytest.raises(ValidationError) as exc:
+        intervention_open(engagement=engagement, by=coach.user)
+    assert exc.value.messages == ["This engagement is ended; opening an intervention needs an active engagement."]
+
+
+def test_the_second_open_intervention_is_refused_in_words(intervention, engagement, coach):
+    with pytest.raises(ValidationError) as exc:
+        intervention_open(engagement=engagement, by=coach.user)
+    assert exc.value.messages == ["This engagement already has an open intervention; continue that one."]
+
+
+@pytest.mark.parametrize("outcome, note", [("pause", "Final review: pause"), ("end", "Final review: end")])
+def test_the_final_reviews_move_is_recorded_with_its_reason_and_by_whom(outcome, note, intervention, coach,
+                                                                       engagement):
+    step_final_review(intervention=intervention, by=coach.user, outcome=outcome,
+                      check_back_on=TODAY() + timedelta(days=30) if outcome == "pause" else None,
+                      note="  Talked it through  ")
+    move = engagement.transitions.order_by("-at").first()
+    assert (move.note, move.by) == (note, coach.user)
+    closing = Event.objects.filter(action="intervention.closed").get()
+    assert closing.actor == coach.user
+    step = InterventionStep.objects.get(step="final_review")
+    assert (step.note, step.by) == ("Talked it through", coach.user)
+
+
+def test_each_step_is_logged_as_done_by_the_coach(intervention, coach):
+    step_reaffirm(intervention=intervention, by=coach.user, response="recommits")
+    logged = Event.objects.filter(action__in=["intervention.step.reaffirm", "intervention.moved"])
+    assert sorted(e.action for e in logged) == ["intervention.moved", "intervention.step.reaffirm"]
+    assert {e.actor for e in logged} == {coach.user}
+
+
+def test_recovery_closes_as_done_by_the_system_unless_someone_is_named(intervention, engagement, coach):
+    intervention_close_if_recovered(engagement=engagement, threshold=0.5, meetings_needed=1,
+                                    figures=[(at(intervention, 1), 1.0)])
+    closing = Event.objects.filter(action="intervention.closed").get()
+    assert (closing.actor, closing.actor_label) == (None, "system")
