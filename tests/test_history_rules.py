@@ -327,3 +327,46 @@ def test_creating_without_validation_still_saves_and_logs(practice):
     assert Client.objects.filter(pk=made.pk).exists() and Event.objects.count() == count + 1
     tracked_update(made, by=None, action="client.updated", changes={"phone": "123"}, validate=False)
     assert Event.objects.count() == count + 2
+
+
+def test_a_server_running_in_another_time_zone_hashes_the_same_event_the_same(settings):
+    settings.TIME_ZONE = "America/New_York"
+    assert event_hash(prev_hash=KNOWN_PREV_HASH, **KNOWN_EVENT) == KNOWN_HASH
+
+
+def test_an_event_told_which_client_it_concerns_names_that_client(commitment, coach, colleague_client):
+    with transaction.atomic():
+        event = event_record(by=coach.user, action="commitment.noted", obj=commitment,
+                             client_uid=colleague_client.uid)
+    assert event.client_uid == str(colleague_client.uid)
+
+
+def test_an_event_about_no_client_names_none(practice):
+    event = Event.objects.filter(object_type="practice.practice").order_by("seq").first()
+    assert event.client_uid == "" and event.object_uid == str(practice.uid)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_logging_outside_a_transaction_says_what_to_do(practice):
+    with pytest.raises(RuntimeError) as exc:
+        event_record(by=None, action="practice.noted", obj=practice)
+    assert str(exc.value) == "event_record must run inside the transaction that makes the change"
+
+
+def test_a_write_over_a_log_that_lost_its_head_says_to_run_verify(client_record, coach):
+    ChainHead.objects.all().delete()
+    with pytest.raises(RuntimeError) as exc:
+        client_update(client=client_record, by=coach.user, email="new@example.org")
+    assert str(exc.value) == "The event log's head row is missing; run `followthrough verify`."
+
+
+def test_an_unlogged_record_does_not_hide_an_edited_one_after_it(client_record, coach):
+    # Records are checked in their listing order (by name): Aaron, then Bob, then Zoe.
+    sneaked = Client.objects.create(practice=client_record.practice, full_name="Aaron Unlogged")
+    later = client_create(coach=coach, by=coach.user, full_name="Zoe Long")
+    Client.objects.filter(pk=later.pk).update(full_name="Zoe Short")
+    problems = verify_records()
+    assert [(p.kind, p.message) for p in problems] == [
+        ("unlogged", f"clients.client {sneaked.uid} has no history"),
+        ("edited", f"clients.client {later.uid} differs from its history in: full_name"),
+    ]
