@@ -318,6 +318,7 @@ def test_an_unknown_reaffirm_response_is_refused(intervention, coach):
 def test_a_blank_work_request_is_not_recorded_as_one(intervention, coach):
     step = step_reaffirm(intervention=intervention, by=coach.user, response="declines", work_request="   ")
     assert step.details == {"response": "declines"}
+    assert step.note == ""  # none was written
 
 
 def test_a_request_that_the_coach_do_the_work_is_written_down_and_declined(intervention, coach):
@@ -680,3 +681,12 @@ def test_recovery_closes_as_done_by_the_system_unless_someone_is_named(intervent
                                     figures=[(at(intervention, 1), 1.0)])
     closing = Event.objects.filter(action="intervention.closed").get()
     assert (closing.actor, closing.actor_label) == (None, "system")
+
+
+def test_a_file_review_never_lists_another_clients_meetings(intervention, engagement, coach):
+    other = client_create(coach=coach, by=coach.user, full_name="Dee Hart").engagements.get()
+    theirs = meeting_create(engagement=other, by=coach.user, status="held", starts_at=timezone.now())
+    review, _ = step_review_file(intervention=intervention, by=coach.user, meetings_count=52)
+    own = Meeting.objects.filter(engagement=engagement, status="held")
+    assert str(theirs.uid) not in review.meeting_uids
+    assert sorted(review.meeting_uids) == sorted(str(m.uid) for m in own)
