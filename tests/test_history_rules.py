@@ -212,6 +212,7 @@ def test_who_did_it_is_named_by_full_name_and_login_or_as_the_system(client_reco
 
 def test_an_event_about_a_clients_record_names_the_client(commitment):
     event = Event.objects.get(object_type="commitments.commitment", action="commitment.created")
+    assert (event.actor, event.actor_label) == (commitment.engagement.coach.user, "Ana Perez <ana>")
     assert event.client_uid == str(commitment.engagement.client.uid)
     assert event.object_uid == str(commitment.uid)
     assert event.after == commitment.snapshot()
@@ -224,13 +225,15 @@ def test_an_event_names_the_client_it_was_told_about(client_record, coach):
     assert event.after == coach.snapshot()
 
 
-def test_a_deletion_through_the_log_records_nothing_after_and_verifies(commitment, coach):
+@pytest.mark.parametrize("action", ["commitment.deleted", "commitment.plan.deleted"])
+def test_a_deletion_through_the_log_records_nothing_after_and_verifies(action, commitment, coach):
+    # A deletion is known by the last part of its action, however many parts it has.
     uid = str(commitment.uid)
     with transaction.atomic():
         before = commitment.snapshot()
         commitment.delete()
         commitment.uid = uid
-        event = event_record(by=coach.user, action="commitment.deleted", obj=commitment, before=before)
+        event = event_record(by=coach.user, action=action, obj=commitment, before=before)
     assert event.after is None and event.before == before
     assert verify_chain() is None and verify_records() == []
 
@@ -370,3 +373,10 @@ def test_an_unlogged_record_does_not_hide_an_edited_one_after_it(client_record, 
         ("unlogged", f"clients.client {sneaked.uid} has no history"),
         ("edited", f"clients.client {later.uid} differs from its history in: full_name"),
     ]
+
+
+def test_a_record_deleted_behind_the_apps_back_is_reported_as_vanished(commitment):
+    Commitment.objects.filter(pk=commitment.pk).delete()
+    problems = verify_records()
+    assert [(p.kind, p.message) for p in problems] == [
+        ("vanished", f"commitments.commitment {commitment.uid} was deleted outside the app")]
