@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from meeting_helpers import on_focus
 
 from followthrough.clients.models import Agreement
 from followthrough.clients.services import AGREEMENT_TERMS, client_create
@@ -34,7 +35,8 @@ TODAY = date.today
 
 
 def review_as(engagement, coach, commitment, outcome, fraction=None):
-    meeting = meeting_create(engagement=engagement, by=coach.user, status="held", starts_at=timezone.now())
+    meeting = meeting_create(engagement=engagement, by=coach.user, status="held", starts_at=timezone.now(),
+                             focus_areas=on_focus(engagement))
     meeting_review(meeting=meeting, by=coach.user, review=MeetingReview(reviews=[
         Review(commitment, outcome, fraction, "In hospital that week." if outcome == "waived" else "Busy")]))
     commitment.refresh_from_db()
@@ -125,7 +127,7 @@ def test_having_the_tools_needs_no_list_of_them(intervention, coach, missed):
 @pytest.mark.parametrize("field, value, message", [
     ("planned_at", None, "Which day and time will the client do it?"),
     ("minutes_needed", None, "How many minutes will it take?"),
-    ("minutes_needed", 0, "How many minutes will it take?"),
+    ("minutes_needed", 0, "Enter a number of minutes from 1 to 10,000."),
     ("has_tools", None, "Does the client have everything needed to do it?"),
     ("due_on", None, "Give the new due date."),
 ])
@@ -148,7 +150,9 @@ def test_a_planned_time_already_past_is_refused(intervention, coach, missed):
 
 
 def test_a_due_date_in_the_past_is_refused_but_today_is_fine(intervention, coach, missed):
-    errors = refused(["due_on"], intervention=intervention, by=coach.user, mode="reinstate", source=missed,
+    # A planned time still to come is after a due date already past: both are said.
+    errors = refused(["due_on", "planned_at"], intervention=intervention, by=coach.user, mode="reinstate",
+                     source=missed,
                      **plan(due_on=TODAY() - timedelta(days=1), planned_at=timezone.now() + timedelta(minutes=5)))
     assert errors["due_on"] == ["The new due date cannot be in the past."]
     soon = timezone.localtime() + timedelta(minutes=5)
@@ -163,7 +167,7 @@ def test_a_planned_day_after_the_due_date_is_refused_but_the_due_day_itself_is_f
     late = timezone.localtime().replace(hour=10, minute=0) + timedelta(days=4)
     errors = refused(["planned_at"], intervention=intervention, by=coach.user, mode="reinstate", source=missed,
                      **plan(due_on=due, planned_at=late))
-    assert errors["planned_at"] == ["The planned day must be on or before the due date."]
+    assert errors["planned_at"] == [f"The planned day must be on or before the due date ({due:%-d %B})."]
     (again,) = step_new_goal(intervention=intervention, by=coach.user, mode="reinstate", source=missed,
                              **plan(due_on=due, planned_at=late - timedelta(days=1)))
     assert again.planned_at.date() == again.due_on == due
@@ -685,7 +689,8 @@ def test_recovery_closes_as_done_by_the_system_unless_someone_is_named(intervent
 
 def test_a_file_review_never_lists_another_clients_meetings(intervention, engagement, coach):
     other = client_create(coach=coach, by=coach.user, full_name="Dee Hart").engagements.get()
-    theirs = meeting_create(engagement=other, by=coach.user, status="held", starts_at=timezone.now())
+    theirs = meeting_create(engagement=other, by=coach.user, status="held", starts_at=timezone.now(),
+                            focus_areas=on_focus(other))
     review, _ = step_review_file(intervention=intervention, by=coach.user, meetings_count=52)
     own = Meeting.objects.filter(engagement=engagement, status="held")
     assert str(theirs.uid) not in review.meeting_uids
