@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from . import two_factor
 from .sessions import rotate
@@ -73,7 +74,7 @@ def verify(request):
         if device is not None:
             rotate(request, user)
             two_factor.mark(request, two_factor.VERIFIED)
-            if device.__class__.__name__ == "StaticDevice":
+            if isinstance(device, StaticDevice):
                 left = two_factor.recovery_codes_left(user)
                 messages.warning(request, f"You signed in with a recovery code; {left} are left. "
                                           "Make new ones under Account security if you are running low.")
@@ -82,8 +83,10 @@ def verify(request):
         if is_locked_out(request, user.get_username()):
             logout(request)
             return locked_out(request)
-        form.add_error("code", "That code is not right. Codes change every 30 seconds: type the one your "
-                               "app shows now, or one of your recovery codes.")
+        form.add_error("code", "Too many wrong codes just now: wait a few seconds, then type the code your app "
+                               "shows." if two_factor.waiting_after_wrong_codes(user) else
+                       "That code is not right. Codes change every 30 seconds: type the one your "
+                       "app shows now, or one of your recovery codes.")
     return render(request, "accounts/verify.html", {"form": form, "next": _next(request)},
                   status=400 if form.errors else 200)
 

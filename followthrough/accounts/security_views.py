@@ -88,6 +88,7 @@ def two_factor(request):
     return render(request, "accounts/two_factor.html", {
         "on": False, "form": form, "qr": tf.qr_svg(device),
         "secret": tf.secret_text(device), "required": _required(user), "next": _next(request),
+        "setup_owed": tf.session_state(request) == tf.SETUP,
     }, status=400 if form.errors else 200)
 
 

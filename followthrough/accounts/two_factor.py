@@ -84,6 +84,13 @@ def code_matches(user, code):
     return match_token(user, code)
 
 
+def waiting_after_wrong_codes(user):
+    """django-otp makes each wrong code wait longer before the next is even tried (1 s, 2 s,
+    4 s…); from the third a person typing can run into it, so the page says so."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device is not None and device.throttling_failure_count >= 3 and not device.verify_is_allowed()[0]
+
+
 def totp_pending_device(user):
     """The authenticator being set up: made once, kept unconfirmed until a code proves it."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
