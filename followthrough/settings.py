@@ -332,4 +332,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("FT_LOG_LEVEL", "INFO")},
+    # axes logs every sign-in at INFO; lockouts are logged by followthrough.security as warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

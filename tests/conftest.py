@@ -51,14 +51,15 @@ def _flushable_history(request):
 @pytest.fixture
 def db_owner(db):
     """The attacker with the database owner's rights: they can drop the append-only
-    triggers, and the tests that tamper with the log start by doing so."""
+    triggers, and the tests that tamper with the log start by doing so. The drop is inside
+    the test's transaction (DDL is transactional on SQLite and PostgreSQL), so the rollback
+    at the end of the test brings the triggers back."""
     from django.db import connection
 
     from followthrough.history import guards
 
     guards.remove(connection)
-    yield connection
-    guards.install(connection)
+    return connection
 
 
 @pytest.fixture
