@@ -96,7 +96,7 @@ class Loader:
         table = self.model._meta.db_table
         with self.connection.cursor() as cursor:
             if self.connection.vendor == "sqlite":
-                sql = f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({", ".join(["%s"] * len(columns))})'
+                sql = f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({", ".join(["%s"] * len(columns))})'  # noqa: S608 - table and column names from the model, values as parameters
                 chunk = []
                 for row in rows:
                     chunk.append(full(row))
@@ -251,7 +251,7 @@ def build(args):
                 for model in (get_user_model(), Practice, FocusArea, Coach, Client, Engagement,
                               Agreement, Goal, Meeting, GoalScore, Commitment):
                     table = model._meta.db_table
-                    cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - table name from the model
                                    f"(SELECT MAX(id) FROM \"{table}\"))")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -430,7 +430,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=10000)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--sqlite-path", default="/tmp/ft-bench.sqlite3")
+    parser.add_argument("--sqlite-path", default="/tmp/ft-bench.sqlite3")  # noqa: S108 - a throwaway benchmark database; --sqlite-path picks another
     parser.add_argument("--pg-url", default="postgres://postgres@/ftbench?host=/tmp&port=5433")
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--per-meeting", type=int, default=3, help="commitments reviewed per meeting")

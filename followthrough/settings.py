@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -102,25 +103,58 @@ def _sqlite(path):
 
 
 DEBUG = env_bool("FT_DEBUG", False)
-SECRET_KEY = env_str("FT_SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG and env_bool("FT_REQUIRE_SECRET_KEY", False):
-        raise ImproperlyConfigured("FT_SECRET_KEY must be set in production")
-    # A stable development key so demo logins survive restarts; production sets its own.
-    SECRET_KEY = "followthrough-insecure-development-key-set-FT_SECRET_KEY-in-production"
+# The public key in this file signs nothing anyone should trust: with it, anyone can forge
+# a session or a sign-in link. It is only accepted with FT_DEBUG=1.
+DEVELOPMENT_SECRET_KEY = "followthrough-insecure-development-key-set-FT_SECRET_KEY-in-production"  # noqa: S105 - the public key refused outside FT_DEBUG=1; the name says so
+
+
+def env_secret_key(debug):
+    """FT_SECRET_KEY, else the file FT_SECRET_KEY_FILE names (`scripts/bootstrap` makes
+    var/secret-key for a checkout), else the development key under FT_DEBUG=1 only."""
+    key = env_str("FT_SECRET_KEY").strip()
+    key_file = env_str("FT_SECRET_KEY_FILE").strip()
+    default_file = DATA_DIR / "secret-key"
+    if not key and (key_file or default_file.exists()):
+        path = Path(key_file) if key_file else default_file
+        try:
+            key = path.read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"FT_SECRET_KEY_FILE: cannot read {path}: {exc.strerror}") from None
+        if not key:
+            raise ImproperlyConfigured(f"FT_SECRET_KEY_FILE: {path} is empty")
+    if key == DEVELOPMENT_SECRET_KEY and not debug:
+        raise ImproperlyConfigured("FT_SECRET_KEY is the public development key; set a secret one")
+    if key:
+        return key
+    if debug:
+        return DEVELOPMENT_SECRET_KEY
+    raise ImproperlyConfigured(
+        "FT_SECRET_KEY is not set. Set it (or FT_SECRET_KEY_FILE) to a long random value, e.g. "
+        "the output of: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'. "
+        "For local development only, FT_DEBUG=1 uses a public development key."
+    )
+
+
+SECRET_KEY = env_secret_key(DEBUG)
 
 ALLOWED_HOSTS = env_list("FT_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("FT_CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("FT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site sits behind the app's own login and second factor.
+    "followthrough.accounts.admin_site.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "followthrough.ui",
     "followthrough.history",
     "followthrough.practice",
@@ -141,14 +175,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "followthrough.ui.middleware.security_headers",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "followthrough.accounts.middleware.session_guard",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "followthrough.ui.middleware.time_zone_reset",
     "followthrough.api.idempotency.idempotent_api_writes",
+    # Last, so a locked-out sign-in is answered with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "followthrough.urls"
@@ -175,10 +214,20 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3") and isinstance(DATABASES["
     DATABASES["default"]["NAME"].parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Length over composition (NIST SP 800-63B): a long passphrase beats "Coaching1!", so
+# no rule asks for digits or symbols; short, all-digit and well-known passwords are refused.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": env_int("FT_PASSWORD_MIN_LENGTH", 12, minimum=8)}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "followthrough.accounts.passwords.ContextWordsValidator"},
+]
+# Axes first: a locked-out account is refused before its password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "followthrough.accounts.throttle.ThrottledBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "caseload"
@@ -221,6 +270,63 @@ FT_PORTAL_LINK_REQUESTS_PER_HOUR = env_int("FT_PORTAL_LINK_REQUESTS_PER_HOUR", 3
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("FT_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# A sign-in lasts at most this long, whatever the activity; idleness ends it sooner
+# (accounts.middleware.session_guard): coaches hold many clients' files, so their limit is short.
+SESSION_COOKIE_AGE = env_int("FT_SESSION_MAX_HOURS", 12, minimum=1) * 3600
+FT_SESSION_IDLE_MINUTES = env_int("FT_SESSION_IDLE_MINUTES", 30, minimum=1)
+FT_PORTAL_SESSION_IDLE_MINUTES = env_int("FT_PORTAL_SESSION_IDLE_MINUTES", 120, minimum=1)
+
+# Behind a TLS proxy: trust its X-Forwarded-Proto (only when the proxy sets it and the app is
+# reachable through the proxy alone), and how many proxies put addresses in X-Forwarded-For.
+if env_bool("FT_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+FT_TRUSTED_PROXIES = env_int("FT_TRUSTED_PROXIES", 0, minimum=0)
+SECURE_SSL_REDIRECT = env_bool("FT_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("FT_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("FT_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("FT_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Everything the pages load is vendored and served from here: no inline script or style,
+# no other origin. The follow-through chart's SVG carries its own <style>, allowed by nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+                      "microphone=(), payment=(), usb=(), interest-cohort=()")
+
+# Sign-in throttling (django-axes): after this many failures an account, and separately
+# an address, waits the cool-off out; a correct password does not get through meanwhile.
+AXES_FAILURE_LIMIT = env_int("FT_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("FT_LOGIN_LOCKOUT_MINUTES", 15, minimum=1) / 60
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "followthrough.accounts.throttle.locked_out"
+AXES_CLIENT_IP_CALLABLE = "followthrough.accounts.throttle.client_ip"
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token", "code"]
+# Client portal: sign-in link requests from one address per hour, whatever the email typed.
+FT_PORTAL_LINK_REQUESTS_PER_IP_PER_HOUR = env_int("FT_PORTAL_LINK_REQUESTS_PER_IP_PER_HOUR", 10, minimum=1)
+# The name authenticator apps show beside a coach's code.
+OTP_TOTP_ISSUER = env_str("FT_TOTP_ISSUER", "Followthrough")
+
+# The event log's head is signed with this key (HMAC-SHA256), kept outside the database, so
+# someone who can rewrite the database cannot rewrite the log's head without it showing.
+FT_LOG_SIGNING_KEY = env_str("FT_LOG_SIGNING_KEY")
 
 # Every API list is paginated with bounded `limit` and `offset`.
 NINJA_PAGINATION_CLASS = "followthrough.ui.api.BoundedPagination"
@@ -231,4 +337,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("FT_LOG_LEVEL", "INFO")},
+    # axes logs every sign-in at INFO; lockouts are logged by followthrough.security as warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -5,6 +5,11 @@ purpose, and hashing was most of the suite's time. Tests that are about hashing 
 ask for the real hasher with `settings.PASSWORD_HASHERS`.
 """
 
-from followthrough.settings import *  # noqa: F403
+import os
+
+# The settings refuse to start without a secret key (or with the public development one).
+os.environ.setdefault("FT_SECRET_KEY", "tests-only-" + "k" * 60)
+
+from followthrough.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

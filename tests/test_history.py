@@ -32,7 +32,7 @@ def test_events_are_chained_and_the_head_points_at_the_last(commitment):
     assert verify_chain() is None
 
 
-def test_verify_names_an_event_edited_behind_the_apps_back(commitment):
+def test_verify_names_an_event_edited_behind_the_apps_back(commitment, db_owner):
     target = Event.objects.filter(action="commitment.created").get()
     with connection.cursor() as cursor:
         cursor.execute("UPDATE history_event SET actor_label = %s WHERE id = %s", ["someone else", target.pk])

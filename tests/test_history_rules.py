@@ -88,7 +88,7 @@ def test_a_written_event_is_hashed_over_the_previous_hash_and_its_sorted_compact
     assert event.before["email"] == "bob@example.org" and event.after["email"] == "bob.stone@example.org"
 
 
-def test_an_event_whose_payload_comes_back_with_its_keys_reordered_still_verifies(commitment):
+def test_an_event_whose_payload_comes_back_with_its_keys_reordered_still_verifies(db_owner, commitment):
     # What PostgreSQL's jsonb does to every payload: same content, keys in another order.
     event = Event.objects.filter(object_type="commitments.commitment").order_by("seq").first()
     reordered = dict(reversed(list(event.after.items())))
@@ -108,7 +108,7 @@ def test_an_event_whose_payload_comes_back_with_its_keys_reordered_still_verifie
     ("at", "2020-01-01 00:00:00"),
     ("actor_id", None),
 ])
-def test_every_recorded_fact_of_an_event_is_covered_by_its_hash(column, value, client_record, coach):
+def test_every_recorded_fact_of_an_event_is_covered_by_its_hash(db_owner, column, value, client_record, coach):
     client_update(client=client_record, by=coach.user, email="bob.stone@example.org")
     event = Event.objects.order_by("-seq").first()
     raw(f"UPDATE {EVENTS} SET {column} = %s WHERE id = %s", [value, event.pk])
@@ -117,7 +117,7 @@ def test_every_recorded_fact_of_an_event_is_covered_by_its_hash(column, value, c
     assert problem.message == f"event #{event.seq} ({Event.objects.get(pk=event.pk).action}) was altered"
 
 
-def test_an_event_edited_and_its_own_hash_recomputed_is_caught_where_the_next_one_no_longer_links(commitment):
+def test_an_event_edited_and_its_own_hash_recomputed_is_caught_where_the_next_one_no_longer_links(db_owner, commitment):
     events = list(Event.objects.order_by("seq"))
     target, following = events[2], events[3]
     raw(f"UPDATE {EVENTS} SET actor_label = %s WHERE id = %s", ["someone else", target.pk])
@@ -127,7 +127,7 @@ def test_an_event_edited_and_its_own_hash_recomputed_is_caught_where_the_next_on
     assert problem.message == f"event #{following.seq} ({following.action}) was altered"
 
 
-def test_an_edited_event_with_the_next_one_re_pointed_at_it_is_still_caught(commitment):
+def test_an_edited_event_with_the_next_one_re_pointed_at_it_is_still_caught(db_owner, commitment):
     # Each hash covers the link to the previous hash, so re-pointing the next event breaks its own hash.
     events = list(Event.objects.order_by("seq"))
     target, following = events[2], events[3]
@@ -139,7 +139,7 @@ def test_an_edited_event_with_the_next_one_re_pointed_at_it_is_still_caught(comm
     assert problem.message == f"event #{following.seq} ({following.action}) was altered"
 
 
-def test_rewriting_an_early_event_changes_every_later_hash_and_the_head(commitment):
+def test_rewriting_an_early_event_changes_every_later_hash_and_the_head(db_owner, commitment):
     # So a head hash written down elsewhere (a printout, a message to the client) exposes the rewrite.
     events = list(Event.objects.order_by("seq"))
     head_before = ChainHead.objects.get().last_hash
@@ -153,7 +153,7 @@ def test_rewriting_an_early_event_changes_every_later_hash_and_the_head(commitme
     assert rewritten[-1].hash != head_before
 
 
-def test_an_event_that_does_not_link_to_the_genesis_is_caught(commitment):
+def test_an_event_that_does_not_link_to_the_genesis_is_caught(db_owner, commitment):
     first = Event.objects.order_by("seq").first()
     raw(f"UPDATE {EVENTS} SET prev_hash = %s WHERE id = %s", ["f" * 64, first.pk])
     rehash(first)
@@ -161,7 +161,7 @@ def test_an_event_that_does_not_link_to_the_genesis_is_caught(commitment):
     assert problem.kind == "altered" and problem.message.startswith(f"event #{first.seq} ")
 
 
-def test_a_log_that_starts_after_its_first_event_is_caught(commitment):
+def test_a_log_that_starts_after_its_first_event_is_caught(db_owner, commitment):
     raw(f"DELETE FROM {EVENTS} WHERE seq = 1")
     problem = verify_chain()
     assert problem.kind == "missing"

@@ -13,7 +13,7 @@ from followthrough.history.models import Event
 
 
 @pytest.fixture
-def world(commitment, client_user, colleague_client, outsider):
+def world(commitment, client_user, colleague_client, outsider, db_owner):
     return commitment
 
 

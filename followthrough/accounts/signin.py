@@ -1,5 +1,8 @@
 """Getting into the portal: sign-in links, asking for a new one, choosing a password."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
@@ -11,6 +14,7 @@ from followthrough.ui.decorators import client_required
 
 from .forms import LinkRequestForm
 from .links import LinkState, portal_link_check, portal_link_consume, portal_link_request, safe_next_path
+from .throttle import allow, client_ip
 
 LINK_PAGES = {
     LinkState.INVALID: ("accounts/link_invalid.html", 404),
@@ -53,11 +57,23 @@ def sign_in(request):
     if client_of(request.user) is not None:
         return redirect(next_path or "portal_home")
     form = LinkRequestForm(request.POST or None, initial={"next": next_path})
+    status = 200
     if request.method == "POST" and form.is_valid():
-        portal_link_request(email=form.cleaned_data["email"], next_path=next_path)
-        return render(request, "accounts/sign_in_sent.html", {"email": form.cleaned_data["email"]})
+        if _link_requests_allowed(request):
+            portal_link_request(email=form.cleaned_data["email"], next_path=next_path)
+            return render(request, "accounts/sign_in_sent.html", {"email": form.cleaned_data["email"]})
+        form.add_error("email", "Too many sign-in links were asked for from your network in the last hour. "
+                                "Wait an hour and try again, or ask your coach to send you one.")
+        status = 429
     return render(request, "accounts/sign_in.html", {"form": form, "next": next_path},
-                  status=400 if form.errors else 200)
+                  status=status if status != 200 else 400 if form.errors else 200)
+
+
+def _link_requests_allowed(request):
+    # Per address, whatever address was typed: the per-client limit (links.py) stops one
+    # inbox being flooded, this stops one caller probing many addresses.
+    return allow("portal_link_request", client_ip(request),
+                 limit=settings.FT_PORTAL_LINK_REQUESTS_PER_IP_PER_HOUR, per=timedelta(hours=1))
 
 
 @client_required

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 
+from followthrough.accounts import api as accounts_api
 from followthrough.accounts.auth import AUTH
 from followthrough.clients import api as clients_api
 from followthrough.commitments import api as commitments_api
@@ -26,7 +27,7 @@ api = NinjaAPI(
     auth=AUTH,
 )
 
-for app_api in (clients_api, meetings_api, commitments_api, engine_api, protocol_api):
+for app_api in (clients_api, meetings_api, commitments_api, engine_api, protocol_api, accounts_api):
     api.add_router("/", app_api.router)
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ChainHead, Event
+from .models import AccessRecord, ChainHead, Event
 
 
 class EvidenceAdmin(admin.ModelAdmin):
@@ -26,4 +26,11 @@ class EventAdmin(EvidenceAdmin):
 
 @admin.register(ChainHead)
 class ChainHeadAdmin(EvidenceAdmin):
-    list_display = ("last_seq", "last_hash")
+    list_display = ("last_seq", "last_hash", "signature")
+
+
+@admin.register(AccessRecord)
+class AccessRecordAdmin(EvidenceAdmin):
+    list_display = ("at", "actor_label", "kind", "client_uid", "object_uid")
+    list_filter = ("kind",)
+    search_fields = ("client_uid", "actor_label")

@@ -86,6 +86,9 @@ class ChainHead(models.Model):
 
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    # HMAC of (last_seq, last_hash) under FT_LOG_SIGNING_KEY, which the database never holds:
+    # a chain recomputed after an edit, head included, cannot carry a valid one.
+    signature = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self):
         return f"event log head at #{self.last_seq}"
@@ -123,3 +126,34 @@ class Event(models.Model):
             for name in sorted(set(before) | set(after))
             if before.get(name) != after.get(name)
         ]
+
+
+class AccessRecord(models.Model):
+    """Someone opened a client's file, a file review or its PDF, or an export.
+
+    One cheap row per view, not a hash-chained event: views are many and change nothing.
+    Append-only in the database like the events (history.guards). The practice is kept
+    as its id, not a foreign key, because the log sits below the practice app.
+    """
+
+    class Kind(models.TextChoices):
+        CLIENT_FILE = "client_file", "client file"
+        FILE_REVIEW = "file_review", "file review"
+        FILE_REVIEW_PDF = "file_review_pdf", "file review PDF"
+        EXPORT = "export", "export"
+
+    at = models.DateTimeField(default=clock.now, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    actor_label = models.CharField(max_length=200)
+    practice_id = models.BigIntegerField(db_index=True)
+    client_uid = models.CharField(max_length=36, db_index=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    object_uid = models.CharField(max_length=36, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["practice_id", "at"])]
+
+    def __str__(self):
+        return f"{self.actor_label} viewed {self.get_kind_display()} of {self.client_uid} at {self.at:%d %b %Y %H:%M}"

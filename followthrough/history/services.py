@@ -8,7 +8,7 @@ from datetime import UTC
 from django.apps import apps
 from django.db import connection
 
-from . import clock
+from . import clock, signing
 from .models import GENESIS_HASH, ChainHead, Event, TrackedModel
 
 # One encoder for every call: `json.dumps` with these options builds a new one each time,
@@ -98,7 +98,8 @@ def event_record(*, by, action, obj, before=None, after=None, client_uid=""):
     digest = event_hash(prev_hash=head.last_hash, **fields)
     event = Event.objects.create(prev_hash=head.last_hash, hash=digest, **fields)
     head.last_seq, head.last_hash = seq, digest
-    head.save(update_fields=["last_seq", "last_hash"])
+    head.signature = signing.sign(seq, digest)
+    head.save(update_fields=["last_seq", "last_hash", "signature"])
     return event
 
 
@@ -208,3 +209,46 @@ def verify_records():
             if after is not None:
                 problems.append(Problem("vanished", f"{object_type} {uid} was deleted outside the app"))
     return problems
+
+
+def verify_head_signature():
+    """With FT_LOG_SIGNING_KEY set, the stored head must carry its valid signature."""
+    if not signing.signing_key():
+        return None
+    head = ChainHead.objects.filter(pk=1).first()
+    if head is None or head.last_seq == 0:
+        return None
+    if not head.signature:
+        return Problem("unsigned", "the log head is not signed; if FT_LOG_SIGNING_KEY was only just set, "
+                                   "run `followthrough verify --sign-head` once")
+    if not signing.signature_valid(head.last_seq, head.last_hash, head.signature):
+        return Problem("forged", f"the log head (#{head.last_seq}) does not carry this installation's "
+                                 "signature: the chain was recomputed or the head rewritten")
+    return None
+
+
+def verify_against(value):
+    """Check an earlier head value (from a file review, a letter, an earlier `verify`):
+    the log must still hold that event with that hash, so nothing before it was rewritten."""
+    if value.signature and signing.signing_key() and not signing.signature_valid(
+            value.seq, value.hash, value.signature):
+        return Problem("foreign", "the head given is not signed with this installation's FT_LOG_SIGNING_KEY")
+    if value.seq == 0:
+        return None
+    event = Event.objects.filter(seq=value.seq).only("hash").first()
+    if event is None:
+        return Problem("cut", f"the head given is at event #{value.seq}, which the log no longer has")
+    if event.hash != value.hash:
+        return Problem("rewritten", f"event #{value.seq} no longer has the hash the head given records: "
+                                    "the log was rewritten up to there")
+    return None
+
+
+def sign_head():
+    """Sign the current head with the configured key (after setting FT_LOG_SIGNING_KEY)."""
+    head = ChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None or not signing.signing_key():
+        return None
+    head.signature = signing.sign(head.last_seq, head.last_hash)
+    head.save(update_fields=["signature"])
+    return head

@@ -7,6 +7,7 @@ what was sent or shared, so a client guessing an id of a draft gets 404 like any
 from django.shortcuts import render
 
 from followthrough.access import get_visible_or_404
+from followthrough.history.access_log import Kind, record_view
 from followthrough.protocol.models import FileReview, Letter
 from followthrough.protocol.reports import file_review_pdf_response
 from followthrough.protocol.selectors import file_review_data
@@ -35,9 +36,12 @@ def letter(request, uid):
 @client_required
 def file_review(request, uid):
     review = _shared_review(request, uid)
+    record_view(request, client=review.engagement.client, kind=Kind.FILE_REVIEW, obj=review)
     return render(request, "portal/file_review.html", file_review_data(review))
 
 
 @client_required
 def file_review_pdf(request, uid):
-    return file_review_pdf_response(request, _shared_review(request, uid))
+    review = _shared_review(request, uid)
+    record_view(request, client=review.engagement.client, kind=Kind.FILE_REVIEW_PDF, obj=review)
+    return file_review_pdf_response(request, review)

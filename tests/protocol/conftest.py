@@ -37,6 +37,7 @@ class Clock:
 def test_settings(settings):
     # Tests move the clock through months; a sign-in should not expire on the way.
     settings.SESSION_COOKIE_AGE = 10 * 365 * 86400
+    settings.FT_SESSION_IDLE_MINUTES = 10 * 365 * 24 * 60
 
 
 @pytest.fixture

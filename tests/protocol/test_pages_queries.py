@@ -97,7 +97,10 @@ def test_outcomes_page_does_not_grow_with_the_practice(clock, client, coach, col
     few = queries(client, reverse("protocol:outcomes"))
     add(10)
     many = queries(client, reverse("protocol:outcomes"))
-    assert few == many <= 12
+    # 12 for the page, and 2 because this test's clock moves days between requests: the
+    # sign-in's last-seen stamp is saved (once a minute) and its practice's second-factor
+    # rule asked again (every five minutes), as a real session would at most that often.
+    assert few == many <= 14
     page = client.get(reverse("protocol:outcomes"))
     assert page.context["opened"] == Intervention.objects.count() == 11
     assert page.context["median_days"] is not None

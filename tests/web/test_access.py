@@ -112,3 +112,33 @@ def test_log_in_and_out(client, coach):
     response = client.post(reverse("logout"))
     assert response.status_code == 302 and response["Location"] == reverse("login")
     assert client.get(reverse("caseload")).status_code == 302
+
+
+# Account security pages: a coach's own (any coach), and the practice admin's.
+OWN_PAGES = [("two_factor", "get"), ("recovery_codes", "post"), ("two_factor_off", "post")]
+ADMIN_PAGES = [("practice_security", "get"), ("practice_security", "post"), ("access_log", "get")]
+
+
+@pytest.mark.parametrize(("name", "method"), OWN_PAGES)
+def test_account_security_pages_are_for_coaches_not_clients(client, world, name, method):
+    for persona in ("coach", "colleague", "outsider"):
+        client.force_login(world[persona])
+        assert getattr(client, method)(reverse(name)).status_code in (200, 302, 400), persona
+    client.force_login(world["client_user"])
+    assert getattr(client, method)(reverse(name)).status_code == 404
+    client.logout()
+    assert getattr(client, method)(reverse(name))["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(("name", "method"), ADMIN_PAGES)
+def test_practice_admin_pages_are_for_the_practices_admin_only(client, world, name, method):
+    coach = world["coach"].coach
+    coach.is_practice_admin = True
+    coach.save(update_fields=["is_practice_admin"])
+    client.force_login(world["coach"])
+    assert getattr(client, method)(reverse(name)).status_code in (200, 302)
+    for persona in ("colleague", "outsider", "client_user"):
+        client.force_login(world[persona])
+        assert getattr(client, method)(reverse(name)).status_code == 404, persona
+    client.logout()
+    assert getattr(client, method)(reverse(name))["Location"].startswith(reverse("login"))

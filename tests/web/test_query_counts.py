@@ -18,8 +18,9 @@ from followthrough.meetings.models import GoalScore, Meeting
 # Session, user, coach, practice (for the time zone), client profile check, then the page
 # (the caseload's rows and its needs-attention flags).
 CASELOAD_QUERIES = 7
-# The file's own records, then its flags, interventions, letters, referrals and the chart's figures.
-CLIENT_FILE_QUERIES = 26
+# The file's own records, then its flags, interventions, letters, referrals and the chart's
+# figures, and the access log's row for this view.
+CLIENT_FILE_QUERIES = 27
 
 
 def build_caseload(coach, count):

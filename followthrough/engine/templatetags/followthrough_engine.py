@@ -9,6 +9,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from followthrough.access import coach_of
+from followthrough.ui.csp import nonce_styles
 
 from ..charts import followthrough_svg
 from ..selectors import needs_attention as attention_rows
@@ -25,9 +26,10 @@ def needs_attention(coach, quiet=True):
     return {"rows": rows, "flagged": sum(1 for row in rows if row.flags)}
 
 
-@register.simple_tag
-def followthrough_chart(engagement):
+@register.simple_tag(takes_context=True)
+def followthrough_chart(context, engagement):
     if engagement is None:
         return ""
     # The SVG is built from escaped text and numbers only, so it is safe to inline.
-    return mark_safe(f'<figure class="followthrough-chart">{followthrough_svg(engagement)}</figure>')
+    svg = nonce_styles(followthrough_svg(engagement), context.get("request"))
+    return mark_safe(f'<figure class="followthrough-chart">{svg}</figure>')  # noqa: S308

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from followthrough.access import get_visible_or_404
+from followthrough.history.access_log import Kind, record_view
 from followthrough.ui.decorators import coach_required
 from followthrough.ui.forms import apply_service_errors, posted
 
@@ -75,12 +76,15 @@ def _file_review(request, uid):
 @coach_required
 def file_review_detail(request, uid):
     review = _file_review(request, uid)
+    record_view(request, client=review.engagement.client, kind=Kind.FILE_REVIEW, obj=review)
     return page(request, "protocol/file_review.html", file_review_context(review, pdf=False))
 
 
 @coach_required
 def file_review_pdf(request, uid):
-    return file_review_pdf_response(request, _file_review(request, uid))
+    review = _file_review(request, uid)
+    record_view(request, client=review.engagement.client, kind=Kind.FILE_REVIEW_PDF, obj=review)
+    return file_review_pdf_response(request, review)
 
 
 @coach_required

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from followthrough.access import get_visible_or_404
 from followthrough.clients import services
 from followthrough.clients.models import Client, Engagement
+from followthrough.history.access_log import Kind, record_view
 from followthrough.ui.decorators import coach_required
 from followthrough.ui.forms import apply_service_errors, posted
 from followthrough.web import queries
@@ -47,6 +48,7 @@ def client_create(request):
 @require_GET
 def client_file(request, uid):
     client = get_visible_or_404(Client.objects.select_related("practice"), request.user, uid)
+    record_view(request, client=client, kind=Kind.CLIENT_FILE)
     data = queries.client_file(client, request.user, request.GET.get("engagement"))
     selected = data["selected"]
     context = {"client": client, **data}

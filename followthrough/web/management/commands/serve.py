@@ -16,7 +16,7 @@ def parse_addr(addr):
 
 def browser_host(host):
     # A wildcard bind is not an address a browser can open.
-    return {"0.0.0.0": "127.0.0.1", "::": "[::1]", "[::]": "[::1]"}.get(host, host)
+    return {"0.0.0.0": "127.0.0.1", "::": "[::1]", "[::]": "[::1]"}.get(host, host)  # noqa: S104 - maps a wildcard bind to loopback for the printed URL
 
 
 class Command(BaseCommand):
