@@ -259,7 +259,7 @@ def test_daniel_and_grace_keep_their_flags_for_a_coach_to_try(practice):
     assert verify_records() == []
 
 
-def test_the_demo_command_prints_the_logins_then_serves(practice, served):
+def test_the_demo_command_prints_the_logins_then_serves(practice, served, settings):
     # The module's demo is already seeded, as it is the second time someone runs the demo.
     out = StringIO()
     call_command("demo", addr="127.0.0.1:8123", stdout=out, no_color=True)
@@ -273,3 +273,10 @@ def test_the_demo_command_prints_the_logins_then_serves(practice, served):
     from followthrough.wsgi import application
 
     assert served[0][0] is application and served[0][1]["listen"] == "127.0.0.1:8123"
+
+
+def test_the_demo_sends_links_to_the_address_it_serves(practice, served, settings, monkeypatch):
+    monkeypatch.delenv("FT_SITE_URL", raising=False)
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    call_command("demo", addr="127.0.0.1:8123", stdout=StringIO(), no_color=True)
+    assert settings.SITE_URL == "http://127.0.0.1:8123"

@@ -101,3 +101,12 @@ def test_the_page_and_the_api_refuse_a_duplicate_email_on_its_field(client, coac
     api = client.post("/api/clients", {"full_name": "Robert Stone", "email": "bob@example.org"},
                       content_type="application/json", headers={"authorization": f"Bearer {token}"})
     assert api.status_code == 422 and "email" in api.json()["errors"]
+
+
+def test_a_date_not_on_the_calendar_is_refused_quoting_what_was_typed(client, coach, engagement):
+    client.force_login(coach.user)
+    response = client.post(reverse("engagement_move", args=[engagement.uid]),
+                           {"state": "paused", "check_back_on": "2027-02-30"})
+    assert "“2027-02-30” is not a date on the calendar" in str(response.context["form"].errors["check_back_on"])
+    engagement.refresh_from_db()
+    assert engagement.state == "active"

@@ -12,7 +12,7 @@ from django import forms
 
 from followthrough.commitments.plans import MINUTES_MAX, TOOLS_NEEDED_MAX
 from followthrough.practice.models import FocusArea
-from followthrough.ui.forms import DateInput, split_datetime_field
+from followthrough.ui.forms import DateInput, DayField, split_datetime_field
 
 from .models import Intervention, Letter
 from .services import FINAL_OUTCOMES, REAFFIRM_RESPONSES, trimmed_minutes_suggestion
@@ -129,7 +129,7 @@ class NewGoalForm(forms.Form):
     source = forms.ChoiceField(label="Starting from", required=False)
     description = forms.CharField(label="The smaller action (when trimming)", required=False,
                                   widget=forms.Textarea(attrs={"rows": 2}))
-    due_on = forms.DateField(label="New due date", required=False, widget=DateInput)
+    due_on = DayField(label="New due date", required=False, widget=DateInput)
     planned_at = split_datetime_field("Which day and time the client will do it", required=False)
     minutes_needed = forms.IntegerField(label="How many minutes it will take", min_value=1, max_value=MINUTES_MAX,
                                         required=False)
@@ -197,7 +197,7 @@ class FinalReviewForm(forms.Form):
                                           "Refer the client to an associate"], strict=True)),
         error_messages={"required": "Choose: back on track, pause, end, or refer."},
     )
-    check_back_on = forms.DateField(label="Check back on (for a pause)", required=False, widget=DateInput)
+    check_back_on = DayField(label="Check back on (for a pause)", required=False, widget=DateInput)
     draft_letter = forms.BooleanField(label="Draft the matching letter", required=False, initial=True)
     note = note_field()
 

@@ -8,6 +8,18 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 
+class DayField(forms.DateField):
+    """A date; one that is not on the calendar (31 April) is refused quoting what was
+    typed, since a date input cannot show it back."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            raise ValidationError(f"“{value}” is not a date on the calendar; give it as year-month-day, "
+                                  "e.g. 2026-04-30.", code="invalid") from None
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 

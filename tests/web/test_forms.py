@@ -32,7 +32,8 @@ def test_client_without_a_name_or_with_a_bad_time_zone(as_coach, coach, unchange
 def test_client_with_a_bad_start_date(as_coach, coach, unchanged):
     response = as_coach.post(reverse("client_create"), {
         "full_name": "Eve", "timezone": "Europe/London", "started_on": "2026-02-30"})
-    assert response.context["form"].errors == {"started_on": ["Enter a valid date."]}
+    assert response.context["form"].errors == {"started_on": [
+        "“2026-02-30” is not a date on the calendar; give it as year-month-day, e.g. 2026-04-30."]}
 
 
 def test_an_illegal_state_move_is_refused_on_the_state_field(as_coach, engagement, unchanged):
@@ -53,7 +54,8 @@ def test_a_pause_needs_a_future_check_back_date(as_coach, engagement, unchanged)
     assert response.context["form"].errors == {
         "check_back_on": ["The check-back date must be after today."]}
     response = as_coach.post(url, {"state": "paused", "check_back_on": "31/31/2026"})
-    assert response.context["form"].errors == {"check_back_on": ["Enter a valid date."]}
+    assert response.context["form"].errors == {"check_back_on": [
+        "“31/31/2026” is not a date on the calendar; give it as year-month-day, e.g. 2026-04-30."]}
 
 
 def test_an_ended_engagement_cannot_be_resumed(as_coach, coach, engagement):

@@ -80,7 +80,8 @@ def test_bad_input_is_shown_on_each_field_and_nothing_is_saved(as_coach, url, co
     assert rows[0].errors == {"due_on": ["Give the date it is due by."]}
     assert rows[1].errors == {}  # left empty: ignored, not an error
     assert rows[2].errors == {"due_on": ["The due date cannot be before this meeting."]}
-    assert rows[3].errors == {"due_on": ["Enter a valid date."],
+    assert rows[3].errors == {"due_on": ["“2026-02-31” is not a date on the calendar; give it as year-month-day, "
+                                         "e.g. 2026-04-30."],
                               "minutes_needed": ["Ensure this value is greater than or equal to 1."]}
     text = page_text(response)
     assert "Nothing was saved" in text

@@ -4,7 +4,7 @@ from django import forms
 
 from followthrough.clients.models import Agreement, Engagement, Goal
 from followthrough.clients.services import AGREEMENT_TERMS, GOAL_FIELDS
-from followthrough.ui.forms import DateInput, timezone_choices
+from followthrough.ui.forms import DateInput, DayField, timezone_choices
 
 
 class ClientForm(forms.Form):
@@ -16,7 +16,7 @@ class ClientForm(forms.Form):
     phone = forms.CharField(max_length=40, required=False)
     timezone = forms.ChoiceField(label="Time zone", choices=timezone_choices,
                                  help_text="Where the client lives; used for their reminders.")
-    started_on = forms.DateField(label="Engagement starts on", required=False, widget=DateInput,
+    started_on = DayField(label="Engagement starts on", required=False, widget=DateInput,
                                  help_text="Leave empty for today.")
 
 
@@ -25,7 +25,7 @@ class EngagementMoveForm(forms.Form):
     # check, whose message says which moves are possible; only allowed ones are offered.
     state = forms.ChoiceField(label="Move to", choices=Engagement.State.choices,
                               widget=forms.RadioSelect)
-    check_back_on = forms.DateField(label="Check back on", required=False, widget=DateInput,
+    check_back_on = DayField(label="Check back on", required=False, widget=DateInput,
                                     help_text="Needed for a pause: when you will check in again.")
     keep_planned_meetings = forms.BooleanField(
         label="Keep the planned meetings", required=False,
@@ -50,7 +50,7 @@ class EngagementMoveForm(forms.Form):
 
 
 class ReengageForm(forms.Form):
-    started_on = forms.DateField(label="New engagement starts on", required=False,
+    started_on = DayField(label="New engagement starts on", required=False,
                                  widget=DateInput, help_text="Leave empty for today.")
 
 

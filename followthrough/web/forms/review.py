@@ -9,7 +9,7 @@ from django import forms
 from followthrough.clients.models import GAS_LEVELS
 from followthrough.commitments.models import Commitment
 from followthrough.commitments.plans import MINUTES_MAX, TOOLS_NEEDED_MAX
-from followthrough.ui.forms import DateInput, FractionField, split_datetime_field
+from followthrough.ui.forms import DateInput, DayField, FractionField, split_datetime_field
 
 Outcome = Commitment.Outcome
 MAX_NEW_ROWS = 30
@@ -57,7 +57,7 @@ class NewCommitmentForm(forms.Form):
     description = forms.CharField(label="What the client will do",
                                   widget=forms.Textarea(attrs={"rows": 2}),
                                   error_messages={"required": "Say what the client will do."})
-    due_on = forms.DateField(label="Due by", widget=DateInput,
+    due_on = DayField(label="Due by", widget=DateInput,
                              error_messages={"required": "Give the date it is due by."})
     planned_at = split_datetime_field("Planned day and time", required=False,
                                       help_text="When the client says they will do it.")

@@ -1,3 +1,5 @@
+import os
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -30,6 +32,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         seed(self.stdout, self.style)
         base = f"http://{browser_host(host)}:{port}"
+        if not os.environ.get("FT_SITE_URL"):
+            # Links in the emails the demo prints must open the server it is running.
+            settings.SITE_URL = base
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Coaches log in at {base}{_path(settings.LOGIN_URL, '/')}"))
         portal, sign_in = _path("portal_home"), _path("portal_sign_in")
