@@ -28,8 +28,10 @@ class Move:
     keep_planned_meetings: bool = False
 
     @property
-    def leaves_active(self):
-        return self.from_state == "active" and self.to_state != "active"
+    def stops(self):
+        """Pausing, referring out, ending: anything but a resume. Ending a paused engagement
+        stops it again (planned meetings a pause kept are cancelled then)."""
+        return self.to_state != "active"
 
     @property
     def reason(self):

@@ -8,7 +8,7 @@ from .models import Commitment
 
 
 def _withdrawn_by(move):
-    if not move.leaves_active:
+    if not move.stops:
         return Commitment.objects.none()
     return Commitment.objects.filter(engagement=move.engagement, outcome=Commitment.Outcome.OPEN)
 

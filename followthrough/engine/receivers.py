@@ -17,7 +17,7 @@ def refresh_after_move(sender, *, move, **kwargs):
 
 
 def open_flags_consequence(sender, *, move, **kwargs):
-    if not move.leaves_active:
+    if not move.stops:
         return []
     flags = list(Flag.objects.open().filter(engagement=move.engagement).order_by("raised_at"))
     if not flags:

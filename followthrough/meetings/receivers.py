@@ -7,7 +7,7 @@ from .models import Meeting
 
 
 def _cancelled_by(move):
-    if not move.leaves_active or move.keep_planned_meetings:
+    if not move.stops or move.keep_planned_meetings:
         return Meeting.objects.none()
     return Meeting.objects.filter(engagement=move.engagement, status=Meeting.Status.PLANNED).order_by("starts_at")
 

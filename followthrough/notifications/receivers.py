@@ -7,7 +7,7 @@ from .models import Reminder
 
 
 def _pending(move):
-    if not move.leaves_active:
+    if not move.stops:
         return Reminder.objects.none()
     return Reminder.objects.filter(commitment__engagement=move.engagement, sent_at=None, cancelled_at=None)
 

@@ -13,13 +13,13 @@ OUTCOME_OF_MOVE = {
 
 
 def close_open_intervention(sender, *, move, **kwargs):
-    intervention = move.engagement.interventions.open().first() if move.leaves_active else None
+    intervention = move.engagement.interventions.open().first() if move.stops else None
     if intervention is not None:
         intervention_close(intervention=intervention, by=move.by, outcome=OUTCOME_OF_MOVE[move.to_state])
 
 
 def open_intervention_consequence(sender, *, move, **kwargs):
-    intervention = move.engagement.interventions.open().first() if move.leaves_active else None
+    intervention = move.engagement.interventions.open().first() if move.stops else None
     if intervention is None:
         return []
     outcome = Intervention.Outcome(OUTCOME_OF_MOVE[move.to_state]).label.lower()
