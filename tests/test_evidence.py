@@ -108,3 +108,14 @@ def test_an_unsigned_head_fails_once_a_key_is_set(client_record, settings):
 def test_a_head_value_that_cannot_be_read_is_named(db):
     with pytest.raises(CommandError, match="--head: a head value reads ft1:"):
         call_command("verify", "--head", "not-a-head", stdout=StringIO())
+
+
+def test_a_sent_letter_carries_the_logs_head_as_it_left(coach, engagement, agreement, mailoutbox):
+    from followthrough.history import signing
+    from followthrough.protocol.letters import letter_draft, letter_send
+
+    letter = letter_draft(engagement=engagement, by=coach.user, kind="pause")
+    letter_send(letter=letter, by=coach.user)
+    [message] = [m for m in mailoutbox if m.to == ["bob@example.org"]]
+    stamp = message.body.rsplit("Record check: ", 1)[1].strip()
+    assert signing.parse(stamp).seq > 0

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.html import escape, linebreaks
 
-from followthrough.history import clock
+from followthrough.history import clock, signing
 from followthrough.history.services import lock, tracked_create, tracked_update
 
 from .models import FileReview, Letter, Step
@@ -106,12 +106,15 @@ def letter_send(*, letter, by):
     client = letter.engagement.client
     if not client.email:
         raise ValidationError({"email": f"{client} has no email address on file; add one to send letters."})
+    # The log's head as the letter leaves: a copy the database does not hold, with which
+    # `followthrough verify --head` later proves the record up to this letter unchanged.
+    body = f"{letter.body.rstrip()}\n\n--\nRecord check: {signing.current()}\n"
     message = EmailMultiAlternatives(
-        subject=letter.subject, body=letter.body, from_email=settings.DEFAULT_FROM_EMAIL, to=[client.email],
+        subject=letter.subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[client.email],
         reply_to=[letter.engagement.coach.user.email] if letter.engagement.coach.user.email else None,
     )
     message.attach_alternative(
-        f"<!doctype html><html><body>{linebreaks(escape(letter.body))}</body></html>", "text/html")
+        f"<!doctype html><html><body>{linebreaks(escape(body))}</body></html>", "text/html")
     message.send()
     return tracked_update(letter, by=by, action="letter.sent",
                           changes={"sent_at": clock.now(), "sent_to": client.email})
