@@ -85,13 +85,17 @@ class Engagement(TrackedModel):
     started_on = models.DateField()
     check_back_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
+    # When a paused or referred-out engagement last resumed: the engine judges only the
+    # meetings since then, so a resume starts clean.
+    active_since = models.DateTimeField(null=True, blank=True)
     previous = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="continuations"
     )
 
     objects = EngagementQuerySet.as_manager()
 
-    history_fields = ("client", "coach", "state", "started_on", "check_back_on", "ended_on", "previous")
+    history_fields = ("client", "coach", "state", "started_on", "check_back_on", "ended_on", "active_since",
+                      "previous")
 
     class Meta:
         ordering = ["-started_on", "-created_at"]

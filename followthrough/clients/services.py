@@ -108,6 +108,8 @@ def engagement_move(*, engagement, to_state, by, note="", check_back_on=None, ke
         "check_back_on": check_back_on if to_state == Engagement.State.PAUSED else None,
         "ended_on": today if to_state == Engagement.State.ENDED else None,
     }
+    if to_state == Engagement.State.ACTIVE:
+        changes["active_since"] = clock.now()
     move = Move(engagement=engagement, from_state=engagement.state, to_state=to_state, by=by,
                 note=(note or "").strip(), keep_planned_meetings=keep_planned_meetings)
     tracked_update(engagement, by=by, action="engagement.moved", changes=changes)

@@ -42,7 +42,8 @@ SCOPE = """scope AS MATERIALIZED (
            COALESCE(ct.drift_share, pt.drift_share, %(drift_share)s) AS drift_share,
            COALESCE(ct.no_show_run, pt.no_show_run, %(no_show_n)s) AS no_show_n,
            (SELECT ag.primary_focus_id FROM clients_agreement ag WHERE ag.engagement_id = e.id
-            ORDER BY ag.version DESC LIMIT 1) AS primary_focus_id
+            ORDER BY ag.version DESC LIMIT 1) AS primary_focus_id,
+           e.active_since
     FROM clients_engagement e
     JOIN practice_coach co ON co.id = e.coach_id
     LEFT JOIN engine_practicethresholds pt ON pt.practice_id = co.practice_id
@@ -72,17 +73,20 @@ cuts AS MATERIALIZED (
     SELECT s.*,
            (SELECT m.starts_at FROM meetings_meeting m
             WHERE m.engagement_id = s.engagement_id AND m.status = 'held'
+              AND (s.active_since IS NULL OR m.starts_at >= s.active_since)
               AND EXISTS (SELECT 1 FROM commitments_commitment c
                           WHERE c.reviewed_in_id = m.id AND c.outcome IN ('kept', 'partly_kept', 'missed'))
             ORDER BY m.starts_at DESC, m.id DESC
             LIMIT 1 OFFSET (SELECT MAX(np_n) FROM scope) - 1) AS figured_from,
            (SELECT m.starts_at FROM meetings_meeting m
             WHERE m.engagement_id = s.engagement_id AND m.status = 'held'
+              AND (s.active_since IS NULL OR m.starts_at >= s.active_since)
               AND EXISTS (SELECT 1 FROM meetings_meeting_focus_areas mf WHERE mf.meeting_id = m.id)
             ORDER BY m.starts_at DESC, m.id DESC
             LIMIT 1 OFFSET (SELECT MAX(drift_k) FROM scope) - 1) AS tagged_from,
            (SELECT m.starts_at FROM meetings_meeting m
             WHERE m.engagement_id = s.engagement_id AND m.status IN ('held', 'no_show')
+              AND (s.active_since IS NULL OR m.starts_at >= s.active_since)
             ORDER BY m.starts_at DESC, m.id DESC
             LIMIT 1 OFFSET (SELECT MAX(no_show_n) FROM scope) - 1) AS attended_from
     FROM scope s
@@ -105,6 +109,7 @@ attended AS MATERIALIZED (
                               ORDER BY m.starts_at DESC, m.id DESC) AS pos
     FROM eng
     JOIN meetings_meeting m ON m.engagement_id = eng.engagement_id AND m.starts_at >= eng.since
+         AND (eng.active_since IS NULL OR m.starts_at >= eng.active_since)
     WHERE m.status IN ('held', 'no_show')
 ),
 figured AS (

@@ -189,3 +189,30 @@ def test_window_sizes(timeline, engagement, coach, window):
         timeline.meeting("held", ["missed"])
     scan_pass()
     assert open_kinds(engagement) == (["nonproductive"] if window <= 3 else [])
+
+
+def test_a_resumed_engagement_starts_clean_and_is_judged_on_its_new_meetings(timeline, engagement, coach):
+    from datetime import timedelta
+
+    from followthrough.clients.services import engagement_move
+    from followthrough.history import clock
+
+    for _ in range(3):
+        timeline.meeting("held", ["missed"])
+    engagement_refresh(engagement=engagement)
+    assert open_kinds(engagement) == ["nonproductive"]
+    away = timeline.meetings[-1].starts_at + timedelta(days=1)
+    with clock.set_to(away):
+        engagement_pause(engagement=engagement, until=away.date() + timedelta(days=5), by=coach.user)
+    with clock.set_to(away + timedelta(days=2)):
+        engagement_move(engagement=engagement, to_state="active", by=coach.user, note="Back after the move")
+    engagement_refresh(engagement=engagement)
+    scan_pass()
+    assert open_kinds(engagement) == []  # the meetings before the pause no longer count
+    for _ in range(2):
+        timeline.meeting("held", ["missed"])
+    engagement_refresh(engagement=engagement)
+    assert open_kinds(engagement) == []
+    timeline.meeting("held", ["missed"])  # three missed since the resume: a phase of its own
+    engagement_refresh(engagement=engagement)
+    assert open_kinds(engagement) == ["nonproductive"]
