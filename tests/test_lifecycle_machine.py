@@ -17,12 +17,12 @@ from fractions import Fraction
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import invariant, precondition, rule, run_state_machine_as_test
+from machine_helpers import RolledBackMachine
 from meeting_helpers import on_focus
 
 from followthrough.accounts.tokens import api_token_create
@@ -59,18 +59,9 @@ def credit(commitment):
     return Fraction(0)
 
 
-class RelationshipMachine(RuleBasedStateMachine):
+class RelationshipMachine(RolledBackMachine):
     coach = None
 
-    def __init__(self):
-        super().__init__()
-        self._atomic = transaction.atomic()
-        self._atomic.__enter__()
-        try:
-            self._set_up()
-        except BaseException:
-            self.teardown()
-            raise
 
     def _set_up(self):
         coach = self.coach
@@ -86,9 +77,6 @@ class RelationshipMachine(RuleBasedStateMachine):
         self.http = Client()
         self.token = api_token_create(coach=coach, name="machine", by=coach.user)[1]
 
-    def teardown(self):
-        transaction.set_rollback(True)
-        self._atomic.__exit__(None, None, None)
 
     def _agree(self, engagement):
         agreement_create(engagement=engagement, by=self.coach.user, came_for="A steadier business",

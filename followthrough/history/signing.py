@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from .models import GENESIS_HASH, ChainHead
+
 PREFIX = "ft1"
 _VALUE = re.compile(r"^ft1:(\d+):([0-9a-f]{64})(?::([0-9a-f]{64}))?$")
 
@@ -58,8 +60,6 @@ def parse(text):
 
 def current():
     """The head as it stands, as a HeadValue (seq 0 for an empty log)."""
-    from .models import GENESIS_HASH, ChainHead
-
     head = ChainHead.objects.filter(pk=1).first()
     if head is None:
         return HeadValue(0, GENESIS_HASH, sign(0, GENESIS_HASH))

@@ -9,13 +9,13 @@ wrote exactly one step row and one event for it, while a refused one wrote nothi
 from datetime import date, timedelta
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import invariant, precondition, rule, run_state_machine_as_test
+from machine_helpers import RolledBackMachine
 
 from followthrough.clients.services import agreement_create, client_create, engagement_move
 from followthrough.commitments.services import MeetingReview, Review, meeting_review
@@ -42,22 +42,10 @@ def url(name, *args):
     return reverse(f"protocol:{name}", args=args)
 
 
-class ProtocolMachine(RuleBasedStateMachine):
+class ProtocolMachine(RolledBackMachine):
     coach = None  # set by the test, from the persona fixtures
     focus = None
 
-    def __init__(self):
-        super().__init__()
-        # Each run works inside a savepoint that is rolled back at teardown, so runs do not
-        # see each other's records.
-        self._atomic = transaction.atomic()
-        self._atomic.__enter__()
-        try:
-            self._set_up()
-        except BaseException:
-            # Hypothesis calls teardown only for a machine that was built.
-            self.teardown()
-            raise
 
     def _set_up(self):
         coach, focus = self.coach, self.focus
@@ -85,9 +73,6 @@ class ProtocolMachine(RuleBasedStateMachine):
         self.engagement_active = True
         self.ended = False
 
-    def teardown(self):
-        transaction.set_rollback(True)
-        self._atomic.__exit__(None, None, None)
 
     # Helpers --------------------------------------------------------------------------
 
