@@ -59,10 +59,8 @@ class ProfileForm(CoachSettingsForm):
         label="Email me about what clients did", choices=Coach.EmailPreference.choices,
         widget=forms.RadioSelect,
         help_text="You always see it in the app; this is about email.")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        del self.fields["is_practice_admin"]
+    # The role is the practice admin's to give.
+    is_practice_admin = None
 
 
 def coach_initial(coach):
