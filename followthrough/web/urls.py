@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agreements, caseload, clients, meetings, practice_admin, profile, review
+from .views import agreements, caseload, clients, meetings, practice_admin, profile, referrals, review
 
 urlpatterns = [
     path("", caseload.caseload, name="caseload"),
@@ -17,6 +17,8 @@ urlpatterns = [
     path("meetings/<uuid:uid>/", meetings.meeting_update, name="meeting_update"),
     path("meetings/<uuid:uid>/review/", review.review, name="meeting_review"),
     path("meetings/<uuid:uid>/review/row/", review.review_row, name="meeting_review_row"),
+    path("engagements/<uuid:uid>/refer-outside/", referrals.external_referral_create_view,
+         name="external_referral_create"),
     path("settings/profile/", profile.coach_profile, name="coach_profile"),
     path("practice/", practice_admin.practice_settings, name="practice_settings"),
     path("practice/coaches/", practice_admin.coaches, name="practice_coaches"),

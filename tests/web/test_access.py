@@ -20,6 +20,7 @@ OBJECT_ROUTES = [
     ("meeting_update", "held_meeting", ["get", "post"]),
     ("meeting_review", "held_meeting", ["get", "post"]),
     ("meeting_review_row", "held_meeting", ["get"]),
+    ("external_referral_create", "engagement", ["get", "post"]),
 ]
 CASES = [(name, fixture, method) for name, fixture, methods in OBJECT_ROUTES for method in methods]
 

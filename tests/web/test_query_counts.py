@@ -133,3 +133,21 @@ def test_practice_pages_cost_the_same_however_many_clients(as_coach, coach, coll
     assert response.status_code == 200
     if name == "practice_engagements":
         assert response.context["page"].paginator.count == 2 * count
+
+
+EXTERNAL_REFERRAL_QUERIES = 12
+
+
+@pytest.mark.parametrize("count", [2, 40])
+def test_the_outside_referral_page_costs_the_same_however_many_associates(as_coach, coach, engagement, count,
+                                                                          django_assert_num_queries):
+    from followthrough.practice.services import associate_create
+
+    build_caseload(coach, 50)
+    areas = list(coach.practice.focus_areas.all()[:2])
+    for n in range(count):
+        associate_create(practice=coach.practice, by=None, name=f"Associate {n}", email=f"a{n}@example.net",
+                         specialties=areas)
+    with django_assert_num_queries(EXTERNAL_REFERRAL_QUERIES):
+        response = as_coach.get(reverse("external_referral_create", args=[engagement.uid]))
+    assert len(response.context["form"].fields["associate"].choices) == count

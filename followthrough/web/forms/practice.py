@@ -2,7 +2,7 @@
 
 from django import forms
 
-from followthrough.practice.models import Coach, Practice
+from followthrough.practice.models import Coach, ExternalAssociate, Practice
 from followthrough.ui.forms import timezone_choices
 
 PRACTICE_FIELDS = ("name", "timezone", "currency", "default_client_responsibilities", "default_coach_scope",
@@ -104,3 +104,24 @@ class AssociateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["specialties"].queryset = practice.focus_areas.filter(is_active=True)
         self.fields["specialties"].to_field_name = "slug"
+
+
+class ExternalReferralForm(forms.Form):
+    associate = forms.ModelChoiceField(queryset=None, to_field_name="uid", widget=forms.RadioSelect,
+                                       empty_label=None)
+    focus_area = forms.ModelChoiceField(label="For", queryset=None, to_field_name="slug")
+    message = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text="What the associate should know; it goes in the letter.")
+    shares_agreement = forms.BooleanField(label="The client agrees to share the agreement", required=False)
+    shares_summaries = forms.BooleanField(label="…the meeting summaries", required=False)
+    shares_commitments = forms.BooleanField(label="…the commitments and what became of them", required=False)
+    consent_note = forms.CharField(label="How the client gave consent", max_length=300,
+                                   help_text="e.g. “agreed in the meeting of 3 May”. Nothing is sent without it.")
+
+    def __init__(self, *args, candidates, practice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["associate"].queryset = ExternalAssociate.objects.filter(pk__in=[a.pk for a in candidates])
+        self.fields["associate"].choices = [
+            (a.uid, f"{a.name} — {', '.join(s.name for s in a.specialties.all())}"
+                    + ("" if a.accepts_referrals else " (not taking referrals)")) for a in candidates]
+        self.fields["focus_area"].queryset = practice.focus_areas.filter(is_active=True)
