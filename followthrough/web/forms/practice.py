@@ -62,6 +62,10 @@ class ProfileForm(CoachSettingsForm):
     # The role is the practice admin's to give.
     is_practice_admin = None
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["caseload_capacity"].help_text = "How many active engagements you can hold."
+
 
 def coach_initial(coach):
     return {"display_name": coach.display_name, "specialties": list(coach.specialties.all()),
