@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import login_views, security_views, signin, token_views
+from . import invitations, login_views, security_views, signin, token_views
 
 urlpatterns = [
     path("login/", login_views.LoginView.as_view(), name="login"),
@@ -16,6 +16,7 @@ urlpatterns = [
          name="log_out_everywhere"),
     path("settings/practice-security/", security_views.practice_security, name="practice_security"),
     path("settings/access-log/", security_views.access_log, name="access_log"),
+    path("join/<str:token>/", invitations.invitation_accept_page, name="invitation_accept"),
     # The client's ways in to the portal.
     path("me/password/", signin.password, name="portal_password"),
     path("me/sign-in/", signin.sign_in, name="portal_sign_in"),

@@ -10,8 +10,10 @@ from followthrough.clients import api as clients_api
 from followthrough.commitments import api as commitments_api
 from followthrough.engine import api as engine_api
 from followthrough.meetings import api as meetings_api
+from followthrough.practice import api as practice_api
 from followthrough.protocol import api as protocol_api
 from followthrough.ui.api import errors_of
+from followthrough.web import api as web_api
 
 api = NinjaAPI(
     title="Followthrough API",
@@ -27,7 +29,8 @@ api = NinjaAPI(
     auth=AUTH,
 )
 
-for app_api in (clients_api, meetings_api, commitments_api, engine_api, protocol_api, accounts_api):
+for app_api in (clients_api, meetings_api, commitments_api, engine_api, protocol_api, accounts_api,
+                practice_api, web_api):
     api.add_router("/", app_api.router)
 
 

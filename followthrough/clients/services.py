@@ -262,3 +262,30 @@ def goal_add(*, agreement, by, **values):
     return tracked_create(Goal(agreement=agreement, position=position, **clean), by=by,
                           action="goal.created")
 
+
+
+@transaction.atomic
+def engagement_hand_over(*, engagement, to_coach, by, note=""):
+    """Give an engagement to another coach of the practice (before a coach leaves, say).
+
+    Its meetings, commitments, flags and interventions go with it, since they belong to the
+    engagement; the move is written as a transition row (same state, a note naming both
+    coaches) so the file shows when and why the coach changed.
+    """
+    lock(engagement)
+    from_coach = engagement.coach
+    if to_coach.pk == from_coach.pk:
+        raise ValidationError({"to_coach": f"{from_coach.display_name} already holds this engagement."})
+    if to_coach.practice_id != from_coach.practice_id or not to_coach.is_active:
+        raise ValidationError({"to_coach": "Choose an active coach of this practice."})
+    if engagement.state == Engagement.State.ENDED:
+        raise ValidationError({"engagement": "An ended engagement stays with the coach who held it."})
+    tracked_update(engagement, by=by, action="engagement.handed_over", changes={"coach": to_coach})
+    said = (note or "").strip()
+    EngagementTransition.objects.create(
+        engagement=engagement, from_state=engagement.state, to_state=engagement.state, at=clock.now(),
+        by=by, note=f"Handed over from {from_coach.display_name} to {to_coach.display_name}."
+                    + (f" {said}" if said else ""),
+        check_back_on=engagement.check_back_on,
+    )
+    return engagement

@@ -6,9 +6,14 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Reminders and digests"
 
     def ready(self):
-        from followthrough.clients.signals import engagement_move_consequences, engagement_moved
+        from django.db.models.signals import post_save
 
-        from . import receivers
+        from followthrough.clients.signals import engagement_move_consequences, engagement_moved
+        from followthrough.history.models import Event
+
+        from . import activity, receivers
+
+        post_save.connect(activity.on_event, sender=Event, dispatch_uid="notifications-client-activity")
 
         engagement_moved.connect(receivers.cancel_pending_reminders, dispatch_uid="notifications-move")
         engagement_move_consequences.connect(receivers.pending_reminders_consequence,

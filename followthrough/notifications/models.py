@@ -127,3 +127,47 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.result} {self.what} to {self.to} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ActivityDigest(Outgoing):
+    """One email per coach per day listing what their clients did (for coaches who chose it)."""
+
+    coach = models.ForeignKey(Coach, on_delete=models.CASCADE, related_name="activity_digests")
+    on_date = models.DateField(help_text="The day of the digest, in the practice's time zone.")
+
+    class Meta:
+        ordering = ["-on_date", "coach"]
+        constraints = [
+            models.UniqueConstraint(fields=["coach", "on_date"], name="activity_digest_once_per_coach_per_day"),
+        ]
+
+    def __str__(self):
+        return f"activity digest for coach {self.coach_id} on {self.on_date}"
+
+
+class ClientActivity(models.Model):
+    """Something a client did in the portal that their coach should hear about."""
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGED = "acknowledged", "Acknowledged an agreement"
+        PLAN_ANSWERED = "plan_answered", "Answered a plan"
+        REPORTED_DONE = "reported_done", "Marked a commitment done"
+        REPORT_UNDONE = "report_undone", "Took back marking a commitment done"
+
+    coach = models.ForeignKey(Coach, on_delete=models.CASCADE, related_name="client_activities")
+    at = models.DateTimeField(default=clock.now)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.CharField(max_length=300)
+    link = models.CharField(max_length=300, blank=True)
+    # The event this came from: one activity per event, however often a receiver runs.
+    event_seq = models.BigIntegerField(unique=True)
+    digest = models.ForeignKey(ActivityDigest, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="items")
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name_plural = "client activities"
+
+    def __str__(self):
+        return self.text

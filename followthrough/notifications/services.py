@@ -25,8 +25,9 @@ from followthrough.commitments.models import Commitment
 from followthrough.history import clock
 from followthrough.practice.models import Practice
 
+from .activity import activity_digests_prepare, send_activity_digests
 from .emails import digest_message, reminder_message
-from .models import Delivery, Digest, DigestItem, Reminder
+from .models import ActivityDigest, Delivery, Digest, DigestItem, Reminder
 from .schedule import reconcile, reminders_schedule
 
 __all__ = ["claim", "digests_prepare", "reconcile", "remind_pass", "reminders_schedule", "tidy"]
@@ -54,6 +55,7 @@ class PassSummary:
     expired: int = 0
     superseded: int = 0
     digests_prepared: int = 0
+    activity_digests_prepared: int = 0
     sent: int = 0
     failed: int = 0
     errors: list = field(default_factory=list)
@@ -182,7 +184,7 @@ def _record(run, model, row, *, what, message, error):
     """Mark a row sent, or record its failure and when to try again, with a log row."""
     to = ", ".join(message.to) if message is not None else ""
     subject = message.subject[:300] if message is not None else ""
-    link = {"reminder": row} if model is Reminder else {"digest": row}
+    link = {Reminder: {"reminder": row}, Digest: {"digest": row}}.get(model, {})
     summary = run.summary
     with transaction.atomic():
         if error is None:
@@ -235,6 +237,10 @@ def _send_digests(run, pks):
             _deliver(run, Digest, digest, "digest", lambda d=digest: digest_message(d, items[d.pk]))
 
 
+def _send_activity_digests(run, pks):
+    send_activity_digests(run, pks, deliver=_deliver, cancel=_cancel)
+
+
 def _deliver(run, model, row, what, build):
     """Send one message; any failure is recorded on its row and the pass carries on."""
     message = None
@@ -274,9 +280,11 @@ def remind_pass(*, now=None, connection=None, batch_size=BATCH_SIZE) -> PassSumm
     summary.scheduled, summary.rescheduled, summary.cancelled = (
         scheduled.scheduled, scheduled.rescheduled, scheduled.cancelled)
     summary.digests_prepared = digests_prepare(now=now)
+    summary.activity_digests_prepared = activity_digests_prepare(now=now, digest_time=DIGEST_TIME)
     run = _Run(token=summary.worker, now=now, mailer=_Mailer(connection), summary=summary)
     try:
-        for model, send in ((Reminder, _send_reminders), (Digest, _send_digests)):
+        for model, send in ((Reminder, _send_reminders), (Digest, _send_digests),
+                            (ActivityDigest, _send_activity_digests)):
             while pks := claim(model, token=run.token, now=now, limit=batch_size):
                 send(run, pks)
     finally:

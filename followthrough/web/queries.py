@@ -2,16 +2,18 @@
 
 from collections import defaultdict
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from followthrough.clients.models import Client, Engagement, EngagementTransition
 from followthrough.commitments.models import Commitment
 from followthrough.engine.metrics import figure
+from followthrough.engine.models import Flag
 from followthrough.engine.selectors import engagement_flags, flag_reason
 from followthrough.history.selectors import events_for_client
 from followthrough.meetings.models import GoalScore, Meeting
+from followthrough.protocol.models import Intervention
 from followthrough.protocol.selectors import engagement_interventions
 
 OPEN_STATES = [state for state in Engagement.State.values if state != Engagement.State.ENDED]
@@ -22,34 +24,111 @@ def _count(queryset):
     return Coalesce(Subquery(grouped, output_field=IntegerField()), Value(0))
 
 
-def caseload(coach, user):
-    """One row per client of the coach, every figure computed in a single query.
+# How the caseload can be ordered: the choice as the page offers it, and its ordering.
+CASELOAD_SORTS = {
+    "name": ("Name", ["full_name", "pk"]),
+    "last_held": ("Last held, oldest first", [F("last_held_at").asc(nulls_first=True), "full_name", "pk"]),
+    "next_planned": ("Next planned", [F("next_planned_at").asc(nulls_last=True), "full_name", "pk"]),
+    "overdue": ("Most overdue", ["-overdue_count", "full_name", "pk"]),
+}
+CASELOAD_SORT_NEEDS = {"last_held": ["last_held_at"], "next_planned": ["next_planned_at"],
+                       "overdue": ["overdue_count"]}
 
-    The state shown is that of the newest engagement with this coach; open commitments are
-    counted only in engagements still open, since an ended engagement's leftovers are no
-    longer anyone's work.
+
+def _figures(coach):
+    """Each figure of a caseload row, as an annotation on Client.
+
+    Every lookup goes by client, then checks the coach as `coach_id + 0`: with a plain
+    `coach_id = …` SQLite (which keeps no table statistics) searched the coach's whole
+    caseload once per client row, which made the page grow with the square of the caseload.
     """
     today = coach.practice.today()
-    latest = Engagement.objects.filter(client=OuterRef("pk"), coach=coach).order_by(
-        "-started_on", "-created_at", "-pk")
-    mine = {"engagement__client": OuterRef("pk"), "engagement__coach": coach}
-    held = Meeting.objects.filter(status=Meeting.Status.HELD, **mine).order_by("-starts_at")
-    planned = Meeting.objects.filter(status=Meeting.Status.PLANNED, **mine).order_by("starts_at")
-    open_commitments = Commitment.objects.filter(
-        outcome=Commitment.Outcome.OPEN, engagement__state__in=OPEN_STATES, **mine)
-    return list(
-        Client.objects.visible_to(user)
-        .annotate(
-            engagement_uid=Subquery(latest.values("uid")[:1]),
-            engagement_state=Subquery(latest.values("state")[:1]),
-            check_back_on=Subquery(latest.values("check_back_on")[:1]),
-            last_held_at=Subquery(held.values("starts_at")[:1]),
-            next_planned_at=Subquery(planned.values("starts_at")[:1]),
-            open_count=_count(open_commitments),
-            overdue_count=_count(open_commitments.filter(due_on__lt=today)),
-        )
-        .order_by("full_name", "pk")
+
+    def mine(queryset, prefix=""):
+        return queryset.alias(held_by=F(f"{prefix}coach_id") + Value(0)).filter(
+            **{f"{prefix}client": OuterRef("pk"), "held_by": coach.pk})
+
+    latest = mine(Engagement.objects.all()).order_by("-started_on", "-created_at", "-pk")
+    meetings = mine(Meeting.objects.all(), "engagement__")
+    held = meetings.filter(status=Meeting.Status.HELD).order_by("-starts_at")
+    planned = meetings.filter(status=Meeting.Status.PLANNED).order_by("starts_at")
+    open_commitments = mine(Commitment.objects.filter(outcome=Commitment.Outcome.OPEN,
+                                                      engagement__state__in=OPEN_STATES), "engagement__")
+    return {
+        "engagement_uid": Subquery(latest.values("uid")[:1]),
+        "engagement_state": Subquery(latest.values("state")[:1]),
+        "check_back_on": Subquery(latest.values("check_back_on")[:1]),
+        "last_held_at": Subquery(held.values("starts_at")[:1]),
+        "next_planned_at": Subquery(planned.values("starts_at")[:1]),
+        "open_count": _count(open_commitments),
+        "overdue_count": _count(open_commitments.filter(due_on__lt=today)),
+        "is_flagged": Exists(mine(Flag.objects.filter(cleared_at=None), "engagement__")),
+        "has_open_intervention": Exists(mine(Intervention.objects.filter(closed_at=None), "engagement__")),
+    }
+
+
+def caseload(coach, user, *, search="", state="", flagged=False, intervention=False, overdue=False,
+             sort="name"):
+    """The coach's clients that match, in order, as a query of their ids (not yet run).
+
+    Only the figures a filter or the sort needs are computed here, for every client; the
+    page then reads the full rows of its own clients with `caseload_rows`. The state shown
+    is that of the newest engagement with this coach; open commitments are counted only in
+    engagements still open, since an ended engagement's leftovers are no longer anyone's
+    work. Without a state, ended engagements are left out: the caseload is the work in hand.
+    """
+    figures = _figures(coach)
+    needed = set(CASELOAD_SORT_NEEDS.get(sort, ()))
+    needed |= {name for name, on in (("is_flagged", flagged), ("has_open_intervention", intervention),
+                                     ("overdue_count", overdue)) if on}
+    # The state filter goes through the coach's engagements (a join on an index), not through a
+    # figure computed per client, so the unfiltered caseload costs the same at 50 or 5,000.
+    # A client holds at most one open engagement with a coach; "ended" means none is open.
+    held = Engagement.objects.visible_to(user).filter(coach=coach)
+    still_open = held.exclude(state=Engagement.State.ENDED)
+    if state == Engagement.State.ENDED:
+        held = held.filter(state=state).exclude(client__in=still_open.values("client_id"))
+    else:
+        held = held.filter(state=state) if state else still_open
+    rows = Client.objects.filter(pk__in=held.values("client_id")).annotate(
+        **{name: figures[name] for name in needed})
+    search = (search or "").strip()
+    if search:
+        rows = rows.filter(Q(full_name__icontains=search) | Q(email__icontains=search))
+    if flagged:
+        rows = rows.filter(is_flagged=True)
+    if intervention:
+        rows = rows.filter(has_open_intervention=True)
+    if overdue:
+        rows = rows.filter(overdue_count__gt=0)
+    return rows.order_by(*CASELOAD_SORTS.get(sort, CASELOAD_SORTS["name"])[1]).values_list("pk", flat=True)
+
+
+def caseload_rows(coach, user, ids):
+    """The full caseload rows of the clients `ids` (one page), in that order: one query."""
+    held = Engagement.objects.visible_to(user).filter(coach=coach).values("client_id")
+    rows = Client.objects.filter(pk__in=ids).filter(pk__in=held).annotate(**_figures(coach))
+    order = {pk: n for n, pk in enumerate(ids)}
+    return sorted(rows, key=lambda row: order[row.pk])
+
+
+def practice_engagements(practice, *, coach_uid="", state="", intervention=False):
+    """Every engagement in the practice, for its admin: who holds it, its state, and
+    whether an intervention is open. One query, sliced by the page."""
+    rows = (
+        Engagement.objects.filter(coach__practice=practice)
+        .select_related("client", "coach")
+        .annotate(open_intervention_step=Subquery(
+            Intervention.objects.filter(engagement=OuterRef("pk"), closed_at=None).values("last_step")[:1]),
+            has_open_intervention=Exists(Intervention.objects.filter(engagement=OuterRef("pk"), closed_at=None)))
     )
+    if coach_uid:
+        rows = rows.filter(coach__uid=coach_uid)
+    if state:
+        rows = rows.filter(state=state)
+    if intervention:
+        rows = rows.filter(has_open_intervention=True)
+    return rows.order_by("coach__display_name", "client__full_name", "pk")
 
 
 def client_file(client, user, engagement_uid=None):

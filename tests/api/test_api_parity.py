@@ -5,8 +5,26 @@ import pytest
 from followthrough.clients.schemas import AgreementIn, ClientIn, MoveIn
 from followthrough.commitments.schemas import NewCommitmentIn, ReviewItemIn
 from followthrough.meetings.schemas import MeetingIn
+from followthrough.practice.schemas import (
+    AssociateIn,
+    CoachSettingsIn,
+    FocusAreaIn,
+    InvitationIn,
+    PracticeIn,
+    ProfileIn,
+)
+from followthrough.web.api import DeactivateIn
 from followthrough.web.forms.clients import AgreementForm, ClientForm, EngagementMoveForm
 from followthrough.web.forms.meetings import MeetingForm
+from followthrough.web.forms.practice import (
+    AssociateForm,
+    CoachSettingsForm,
+    FocusAreaForm,
+    HandOverForm,
+    InviteForm,
+    PracticeForm,
+    ProfileForm,
+)
 from followthrough.web.forms.review import NewCommitmentForm, ReviewForm
 
 # A page's name for a field where the API has another (the API's names are its own contract).
@@ -16,6 +34,9 @@ RENAMED = {"state": "to_state", "kept_fraction": "kept_fraction"}
 @pytest.mark.parametrize("form, schema", [
     (ClientForm, ClientIn), (AgreementForm, AgreementIn), (MeetingForm, MeetingIn),
     (NewCommitmentForm, NewCommitmentIn), (ReviewForm, ReviewItemIn), (EngagementMoveForm, MoveIn),
+    (PracticeForm, PracticeIn), (CoachSettingsForm, CoachSettingsIn), (ProfileForm, ProfileIn),
+    (InviteForm, InvitationIn), (FocusAreaForm, FocusAreaIn), (AssociateForm, AssociateIn),
+    (HandOverForm, DeactivateIn),
 ], ids=lambda x: x.__name__)
 def test_every_field_a_page_takes_the_api_takes(form, schema):
     page_fields = set(form.base_fields)

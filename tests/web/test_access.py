@@ -20,6 +20,7 @@ OBJECT_ROUTES = [
     ("meeting_update", "held_meeting", ["get", "post"]),
     ("meeting_review", "held_meeting", ["get", "post"]),
     ("meeting_review_row", "held_meeting", ["get"]),
+    ("external_referral_create", "engagement", ["get", "post"]),
 ]
 CASES = [(name, fixture, method) for name, fixture, methods in OBJECT_ROUTES for method in methods]
 
@@ -115,8 +116,14 @@ def test_log_in_and_out(client, coach):
 
 
 # Account security pages: a coach's own (any coach), and the practice admin's.
-OWN_PAGES = [("two_factor", "get"), ("recovery_codes", "post"), ("two_factor_off", "post")]
-ADMIN_PAGES = [("practice_security", "get"), ("practice_security", "post"), ("access_log", "get")]
+OWN_PAGES = [("two_factor", "get"), ("recovery_codes", "post"), ("two_factor_off", "post"),
+             ("coach_profile", "get"), ("coach_profile", "post")]
+ADMIN_PAGES = [("practice_security", "get"), ("practice_security", "post"), ("access_log", "get"),
+               ("practice_settings", "get"), ("practice_settings", "post"),
+               ("practice_coaches", "get"), ("practice_coaches", "post"),
+               ("practice_focus_areas", "get"), ("practice_focus_areas", "post"),
+               ("practice_associates", "get"), ("practice_associates", "post"),
+               ("practice_engagements", "get")]
 
 
 @pytest.mark.parametrize(("name", "method"), OWN_PAGES)
@@ -142,3 +149,60 @@ def test_practice_admin_pages_are_for_the_practices_admin_only(client, world, na
         assert getattr(client, method)(reverse(name)).status_code == 404, persona
     client.logout()
     assert getattr(client, method)(reverse(name))["Location"].startswith(reverse("login"))
+
+
+# The admin's pages about one record of the practice: a coach, an invitation, an associate.
+ADMIN_RECORD_PAGES = [
+    ("practice_coach", "colleague_coach", ["get", "post"]),
+    ("practice_coach_deactivate", "colleague_coach", ["get", "post"]),
+    ("practice_coach_reactivate", "colleague_coach", ["post"]),
+    ("practice_invitation_revoke", "invitation", ["post"]),
+    ("practice_associate", "associate", ["get", "post"]),
+]
+ADMIN_RECORD_CASES = [(n, f, m) for n, f, methods in ADMIN_RECORD_PAGES for m in methods]
+
+
+@pytest.fixture
+def colleague_coach(colleague):
+    return colleague
+
+
+@pytest.fixture
+def invitation(coach):
+    from followthrough.practice.invitations import invitation_create
+
+    return invitation_create(practice=coach.practice, email="new@example.org", display_name="New Coach",
+                             by=coach.user)
+
+
+@pytest.fixture
+def associate(coach, focus):
+    from followthrough.practice.services import associate_create
+
+    return associate_create(practice=coach.practice, by=coach.user, name="Rae Moss", email="rae@example.net",
+                            specialties=[focus["health"]])
+
+
+@pytest.mark.parametrize(("name", "fixture", "method"), ADMIN_RECORD_CASES)
+def test_a_practice_record_page_is_for_that_practices_admin_only(request, client, world, name, fixture,
+                                                                 method):
+    for persona in ("coach", "outsider"):
+        coach = world[persona].coach
+        coach.is_practice_admin = True
+        coach.save(update_fields=["is_practice_admin"])
+    url = reverse(name, args=[request.getfixturevalue(fixture).uid])
+    client.force_login(world["coach"])
+    assert getattr(client, method)(url).status_code in (200, 302)
+    # The outsider is an admin too, of another practice: still not found.
+    for persona in ("colleague", "outsider", "client_user"):
+        client.force_login(world[persona])
+        assert getattr(client, method)(url).status_code == 404, persona
+    client.logout()
+    assert getattr(client, method)(url)["Location"].startswith(reverse("login"))
+
+
+def test_an_invitation_page_answers_only_its_signed_link(client, world, invitation):
+    from followthrough.practice.invitations import invitation_token
+
+    assert client.get(reverse("invitation_accept", args=[invitation_token(invitation)])).status_code == 200
+    assert client.get(reverse("invitation_accept", args=[str(invitation.uid)])).status_code == 404

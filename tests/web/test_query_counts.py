@@ -16,8 +16,9 @@ from followthrough.commitments.models import Commitment
 from followthrough.meetings.models import GoalScore, Meeting
 
 # Session, user, coach, practice (for the time zone), client profile check, then the page
-# (the caseload's rows and its needs-attention flags).
-CASELOAD_QUERIES = 7
+# (the count and the ids of one page, then that page's rows, its needs-attention flags, unread
+# notifications).
+CASELOAD_QUERIES = 10
 # The file's own records, then its flags, interventions, letters, referrals and the chart's
 # figures, and the access log's row for this view.
 CLIENT_FILE_QUERIES = 27
@@ -52,11 +53,14 @@ def test_caseload_queries_do_not_grow_with_clients(as_coach, coach, count,
         response = as_coach.get(reverse("caseload"))
     assert response.status_code == 200
     rows = response.context["rows"]
-    ended = response.context["ended_rows"]
-    assert len(rows) + len(ended) == count
+    # Two in three are open (active or paused); a page shows at most 50 of them.
+    assert response.context["total"] == count - count // 3
+    assert len(rows) == min(50, count - count // 3)
     assert all(row.open_count == 3 and row.overdue_count == 2 for row in rows)
-    assert all(row.open_count == 0 for row in ended)
-    assert {row.engagement_state for row in ended} == {"ended"}
+    with django_assert_num_queries(CASELOAD_QUERIES):
+        ended = as_coach.get(reverse("caseload"), {"state": "ended", "q": "client", "sort": "overdue",
+                                                   "page": 2}).context["rows"]
+    assert all(row.open_count == 0 and row.engagement_state == "ended" for row in ended)
 
 
 def build_file(engagement, agreement, count):
@@ -102,3 +106,48 @@ def test_client_file_queries_do_not_grow_with_meetings(as_coach, held_meeting, a
     text = response.content.decode()
     assert text.count('class="badge partly_kept"') >= count // 2
     assert "Trimmed from" in text
+
+
+# Each admin page: the gate (session, user, coach, practice, client check), then its own reads.
+ADMIN_PAGE_QUERIES = {
+    "practice_settings": 5, "practice_coaches": 8, "practice_focus_areas": 6,
+    "practice_associates": 8, "practice_engagements": 8, "coach_profile": 7,
+}
+
+
+@pytest.mark.parametrize("name", sorted(ADMIN_PAGE_QUERIES))
+@pytest.mark.parametrize("count", [10, 300])
+def test_practice_pages_cost_the_same_however_many_clients(as_coach, coach, colleague, count, name,
+                                                           django_assert_num_queries):
+    from followthrough.practice.services import associate_create
+
+    coach.is_practice_admin = True
+    coach.save(update_fields=["is_practice_admin"])
+    build_caseload(coach, count)
+    build_caseload(colleague, count)
+    for n in range(3):
+        associate_create(practice=coach.practice, by=None, name=f"Associate {n}", email=f"a{n}@example.net",
+                         specialties=list(coach.practice.focus_areas.all()[:2]))
+    with django_assert_num_queries(ADMIN_PAGE_QUERIES[name]):
+        response = as_coach.get(reverse(name))
+    assert response.status_code == 200
+    if name == "practice_engagements":
+        assert response.context["page"].paginator.count == 2 * count
+
+
+EXTERNAL_REFERRAL_QUERIES = 12
+
+
+@pytest.mark.parametrize("count", [2, 40])
+def test_the_outside_referral_page_costs_the_same_however_many_associates(as_coach, coach, engagement, count,
+                                                                          django_assert_num_queries):
+    from followthrough.practice.services import associate_create
+
+    build_caseload(coach, 50)
+    areas = list(coach.practice.focus_areas.all()[:2])
+    for n in range(count):
+        associate_create(practice=coach.practice, by=None, name=f"Associate {n}", email=f"a{n}@example.net",
+                         specialties=areas)
+    with django_assert_num_queries(EXTERNAL_REFERRAL_QUERIES):
+        response = as_coach.get(reverse("external_referral_create", args=[engagement.uid]))
+    assert len(response.context["form"].fields["associate"].choices) == count

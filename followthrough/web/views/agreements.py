@@ -28,7 +28,8 @@ def agreement_create(request, uid):
         Engagement.objects.select_related("client__practice", "coach"), request.user, uid)
     current = engagement.agreements.prefetch_related("goals").order_by("-version").first()
     renegotiating = current is not None
-    initial = {name: getattr(current, name) for name in AGREEMENT_TERMS} if current else {}
+    initial = ({name: getattr(current, name) for name in AGREEMENT_TERMS} if current
+               else engagement.client.practice.agreement_defaults())
     form = AgreementForm(posted(request), initial=initial, practice=engagement.client.practice,
                          renegotiating=renegotiating)
     goals = GoalFormSet(posted(request), prefix="goals",

@@ -1,11 +1,15 @@
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from followthrough.access import client_of
 from followthrough.clients.models import Engagement
 from followthrough.history import clock
+from followthrough.protocol.models import Notification
 from followthrough.ui.decorators import coach_required
 from followthrough.web import queries
+
+CASELOAD_PAGE = 50
 
 
 @require_GET
@@ -16,18 +20,30 @@ def caseload(request):
     return _coach_caseload(request)
 
 
+def caseload_filters(params):
+    """The caseload's filters as the query string gives them; anything unknown is ignored."""
+    state = params.get("state", "")
+    sort = params.get("sort", "name")
+    return {
+        "search": params.get("q", "").strip()[:200],
+        "state": state if state in Engagement.State.values else "",
+        "flagged": params.get("flagged") == "1",
+        "intervention": params.get("intervention") == "1",
+        "overdue": params.get("overdue") == "1",
+        "sort": sort if sort in queries.CASELOAD_SORTS else "name",
+    }
+
+
 @coach_required
 def _coach_caseload(request):
-    rows = queries.caseload(request.coach, request.user)
-    state = request.GET.get("state", "")
-    if state not in Engagement.State.values:
-        state = ""
-    if state:
-        shown, ended = [row for row in rows if row.engagement_state == state], []
-    else:
-        shown = [row for row in rows if row.engagement_state != Engagement.State.ENDED]
-        ended = [row for row in rows if row.engagement_state == Engagement.State.ENDED]
+    filters = caseload_filters(request.GET)
+    ids = queries.caseload(request.coach, request.user, **filters)
+    page = Paginator(ids, CASELOAD_PAGE).get_page(request.GET.get("page"))
     return render(request, "web/caseload.html", {
-        "rows": shown, "ended_rows": ended, "state": state, "states": Engagement.State.choices,
-        "total": len(rows), "now": clock.now(),
+        "page": page, "rows": queries.caseload_rows(request.coach, request.user, list(page.object_list)),
+        "filters": filters,
+        "states": Engagement.State.choices,
+        "sorts": [(key, label) for key, (label, _) in queries.CASELOAD_SORTS.items()],
+        "total": page.paginator.count, "now": clock.now(),
+        "unread": Notification.objects.filter(coach=request.coach).unread().count(),
     })

@@ -1,0 +1,55 @@
+"""A coach finds a client by name or email from any page, and narrows and orders the caseload."""
+
+from datetime import date, timedelta
+
+from django.urls import reverse
+
+from followthrough.clients.services import client_create
+from followthrough.engine.models import Flag
+from followthrough.history import clock
+
+from .conftest import page_text
+
+
+def _names(response):
+    return [row.full_name for row in response.context["rows"]]
+
+
+def test_search_finds_a_client_by_part_of_the_name_or_email(as_coach, coach, client_record):
+    client_create(coach=coach, by=coach.user, full_name="Zoe Quill", email="zq@studio.example")
+    assert _names(as_coach.get(reverse("caseload"), {"q": "stone"})) == ["Bob Stone"]
+    assert _names(as_coach.get(reverse("caseload"), {"q": "STUDIO"})) == ["Zoe Quill"]
+    assert "No clients match" in page_text(as_coach.get(reverse("caseload"), {"q": "nobody"}))
+
+
+def test_search_never_finds_a_colleagues_client(as_coach, colleague_client):
+    assert _names(as_coach.get(reverse("caseload"), {"q": "Dee"})) == []
+
+
+def test_every_coach_page_has_the_search_box(as_coach, client_record):
+    text = page_text(as_coach.get(reverse("client_file", args=[client_record.uid])))
+    assert 'role="search"' in text and 'name="q"' in text
+
+
+def test_the_overdue_filter_keeps_only_clients_with_overdue_commitments(as_coach, coach, commitment):
+    client_create(coach=coach, by=coach.user, full_name="Amy Early")
+    assert _names(as_coach.get(reverse("caseload"))) == ["Amy Early", "Bob Stone"]
+    assert _names(as_coach.get(reverse("caseload"), {"overdue": "1"})) == ["Bob Stone"]
+    assert _names(as_coach.get(reverse("caseload"), {"sort": "overdue"})) == ["Bob Stone", "Amy Early"]
+
+
+def test_the_flagged_filter_keeps_only_clients_with_an_open_flag(as_coach, coach, engagement):
+    client_create(coach=coach, by=coach.user, full_name="Amy Early")
+    Flag.objects.create(engagement=engagement, kind=Flag.Kind.NO_SHOWS, raised_at=clock.now())
+    response = as_coach.get(reverse("caseload"), {"flagged": "1"})
+    assert _names(response) == ["Bob Stone"] and response.context["rows"][0].is_flagged
+
+
+def test_the_caseload_is_paged_fifty_at_a_time(as_coach, coach):
+    for n in range(52):
+        client_create(coach=coach, by=coach.user, full_name=f"Client {n:02d}",
+                      started_on=date.today() - timedelta(days=1))
+    first = as_coach.get(reverse("caseload"), {"q": "client"})
+    assert len(first.context["rows"]) == 50 and first.context["total"] == 52
+    assert "page=2" in page_text(first) and "q=client" in page_text(first)
+    assert _names(as_coach.get(reverse("caseload"), {"q": "client", "page": 2})) == ["Client 50", "Client 51"]
