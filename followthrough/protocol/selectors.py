@@ -221,21 +221,6 @@ def final_review_page(intervention):
             "meeting_counts": Counter(m.status for m in meetings)}
 
 
-def annotate_figures(rows):
-    """Give each reviewed meeting the follow-through of what was reviewed at it (1 query);
-    waived commitments count neither way."""
-    meeting_ids = [row["meeting"].pk for row in rows]
-    reviewed = defaultdict(list)
-    for commitment in Commitment.objects.filter(reviewed_in_id__in=meeting_ids):
-        reviewed[commitment.reviewed_in_id].append(commitment)
-    for row in rows:
-        meeting = row["meeting"]
-        value = figure_of(reviewed.get(meeting.pk, [])) if meeting.status == Meeting.Status.HELD else None
-        row["reviewed"] = reviewed.get(meeting.pk, [])
-        row["figure_percent"] = round(value * 100) if value is not None else None
-    return rows
-
-
 def referral_page(referral, coach):
     """A referral as one side sees it. The associate sees only what the client agreed to
     share, and nothing at all before the consent is recorded; the referring coach has the
@@ -303,31 +288,44 @@ def engagement_interventions(engagement):
     return list(engagement.interventions.order_by("-opened_at"))
 
 
+def _outcome_key(commitment):
+    return {"partly_kept": "partly"}.get(commitment.outcome, commitment.outcome)
+
+
 def file_review_rows(file_review):
-    """Each reviewed meeting with the commitments made at it and what became of them (2 queries)."""
-    meetings = {str(m.uid): m for m in Meeting.objects.filter(uid__in=file_review.meeting_uids)}
-    made = Commitment.objects.filter(made_at__uid__in=file_review.meeting_uids).order_by("due_on", "pk")
-    by_meeting = {}
-    for commitment in made:
-        by_meeting.setdefault(commitment.made_at_id, []).append(commitment)
+    """Each chosen meeting with the commitments that were due and reviewed at it (where
+    each was made beside it), so its figure is of what is listed; then those made at the
+    chosen meetings that are still open. The totals count exactly what is listed (3 queries).
+    """
+    uids = list(file_review.meeting_uids)
+    meetings = {str(m.uid): m for m in Meeting.objects.filter(uid__in=uids)}
+    reviewed = defaultdict(list)
+    for commitment in (Commitment.objects.filter(reviewed_in__uid__in=uids).select_related("made_at")
+                       .order_by("due_on", "pk")):
+        reviewed[commitment.reviewed_in_id].append(commitment)
+    still_open = list(Commitment.objects.filter(made_at__uid__in=uids, outcome=Commitment.Outcome.OPEN)
+                      .select_related("made_at").order_by("due_on", "pk"))
     rows, totals = [], {"kept": 0, "partly": 0, "missed": 0, "waived": 0, "open": 0}
-    for uid in file_review.meeting_uids:
+    for uid in uids:
         meeting = meetings.get(uid)
         if meeting is None:
             continue
-        commitments = by_meeting.get(meeting.pk, [])
-        for c in commitments:
-            c.kept_fraction_percent = int(c.kept_fraction * 100) if c.kept_fraction is not None else None
-            key = {"partly_kept": "partly"}.get(c.outcome, c.outcome)
-            totals[key] += 1
-        rows.append({"meeting": meeting, "commitments": commitments})
-    return rows, totals
+        commitments = reviewed.get(meeting.pk, [])
+        value = figure_of(commitments) if meeting.status == Meeting.Status.HELD else None
+        rows.append({"meeting": meeting, "commitments": commitments, "reviewed": commitments,
+                     "figure_percent": round(value * 100) if value is not None else None})
+    for commitment in [c for row in rows for c in row["commitments"]] + still_open:
+        commitment.kept_fraction_percent = (int(commitment.kept_fraction * 100)
+                                            if commitment.kept_fraction is not None else None)
+        totals[_outcome_key(commitment)] += 1
+    return {"rows": rows, "totals": totals, "still_open": still_open}
 
 
 def file_review_data(file_review):
-    rows, totals = file_review_rows(file_review)
-    return {"review": file_review, "rows": annotate_figures(rows), "totals": totals,
-            "engagement": file_review.engagement, "client": file_review.engagement.client}
+    return {"review": file_review, **file_review_rows(file_review),
+            "meeting_uids": [str(uid) for uid in file_review.meeting_uids],
+            "engagement": file_review.engagement, "client": file_review.engagement.client,
+            "practice": file_review.engagement.coach.practice}
 
 
 def commitments_of_step(intervention, step_name):
