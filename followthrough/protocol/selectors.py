@@ -184,10 +184,21 @@ def letter_kinds(intervention, done=None):
 
 
 def missed_commitments(engagement):
-    """What a new goal can start from: missed or partly kept commitments, newest first."""
-    return list(Commitment.objects.filter(
+    """What a new goal can start from: missed or partly kept commitments, newest first,
+    each task once — at its latest miss. A task missed again after being reinstated, or
+    agreed again in the same words, is one task, not one per review it was missed at."""
+    missed = Commitment.objects.filter(
         engagement=engagement, outcome__in=[Commitment.Outcome.MISSED, Commitment.Outcome.PARTLY_KEPT],
-    ).select_related("made_at").order_by("-due_on", "-pk"))
+    ).select_related("made_at").order_by("-due_on", "-pk")
+    seen_words, superseded, listed = set(), set(), []
+    for commitment in missed:
+        words = " ".join(commitment.description.lower().split())
+        if commitment.pk not in superseded and words not in seen_words:
+            listed.append(commitment)
+        seen_words.add(words)
+        if commitment.derivation == Commitment.Derivation.REINSTATED and commitment.derived_from_id:
+            superseded.add(commitment.derived_from_id)
+    return listed
 
 
 def tally(commitments):
