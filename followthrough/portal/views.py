@@ -95,6 +95,23 @@ def _can_acknowledge(agreement):
         and agreement.engagement.state != Engagement.State.ENDED
 
 
+# The service's rules, worded for the client reading them (keyed by the error's code).
+CLIENT_WORDS = {
+    "name_mismatch": "Please type your full name as it is on your agreement: %(name)s.",
+}
+
+
+def in_client_words(exc):
+    """The same ValidationError, with each message the client may see reworded for them."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    return ValidationError({
+        field: [ValidationError(CLIENT_WORDS[e.code], code=e.code, params=e.params) if e.code in CLIENT_WORDS else e
+                for e in errors]
+        for field, errors in exc.error_dict.items()
+    })
+
+
 @client_required
 @require_http_methods(["GET", "POST"])
 def agreement_version(request, uid):
@@ -106,9 +123,10 @@ def agreement_version(request, uid):
         try:
             agreement_acknowledge(agreement=version, typed_name=form.cleaned_data["typed_name"], by=request.user)
         except ValidationError as exc:
-            apply_service_errors(form, exc)
+            apply_service_errors(form, in_client_words(exc))
         else:
-            messages.success(request, f"Thank you. You acknowledged version {version.version} of your agreement.")
+            messages.success(request, "Thank you. You acknowledged your agreement." if version.version == 1 else
+                             f"Thank you. You acknowledged version {version.version} of your agreement.")
             return redirect("portal_agreement_version", uid=version.uid)
     elif request.method == "POST" and form is None:
         messages.info(request, "This version cannot be acknowledged now; nothing was changed.")

@@ -108,6 +108,18 @@ def test_coach_asks_for_a_plan_and_the_client_gets_a_link_to_answer(client, coac
     assert client.post(path).url == reverse("portal_plan_answer", args=[plan_request.uid])
 
 
+def test_the_plan_request_email_says_what_is_asked(client, coach, commitment, client_user, outbox):
+    client.force_login(coach.user)
+    client.post(reverse("portal_ask_plan", args=[commitment.uid]))
+    [mail] = outbox
+    assert mail.subject.startswith(f"{coach.display_name} asks you to plan: {commitment.description[:30]}")
+    assert mail.body.startswith("Hello Bob,")
+    assert commitment.description in mail.body
+    assert "the day and time you will do it" in mail.body and "whether you have what you need" in mail.body
+    html = mail.alternatives[0][0]
+    assert commitment.description in html and "Plan it now" in html and "Open my portal" not in html
+
+
 @pytest.mark.parametrize("who", ["colleague", "outsider", "client_user"])
 def test_only_the_coach_holding_the_engagement_can_ask_for_a_plan(request, client, commitment, who):
     persona = request.getfixturevalue(who)
