@@ -88,16 +88,23 @@ def evidence_of(intervention):
 
 def drifted_focus(engagement, agreement, last=3):
     """The focus area most talked about outside the agreed one in the last held meetings:
-    the likely new focus, offered first when referring (2 queries)."""
+    the likely new focus, offered first when referring. A tie goes to the area of the most
+    recent meeting, never to the order the tags were saved in (2 queries)."""
     if agreement is None:
         return None
     recent = list(Meeting.objects.filter(engagement=engagement, status=Meeting.Status.HELD)
-                  .order_by("-starts_at").values_list("pk", flat=True)[:last])
-    tags = Counter(Meeting.focus_areas.through.objects.filter(meeting_id__in=recent)
-                   .exclude(focusarea_id=agreement.primary_focus_id).values_list("focusarea_id", flat=True))
-    if not tags:
+                  .order_by("-starts_at", "-pk").values_list("pk", flat=True)[:last])
+    rank = {pk: index for index, pk in enumerate(recent)}  # 0 is the most recent
+    tags = (Meeting.focus_areas.through.objects.filter(meeting_id__in=recent)
+            .exclude(focusarea_id=agreement.primary_focus_id).values_list("meeting_id", "focusarea_id"))
+    counts, latest = Counter(), {}
+    for meeting_id, area_id in tags:
+        counts[area_id] += 1
+        latest[area_id] = min(latest.get(area_id, len(recent)), rank[meeting_id])
+    if not counts:
         return None
-    return FocusArea.objects.filter(pk=tags.most_common(1)[0][0]).first()
+    chosen = max(counts, key=lambda area_id: (counts[area_id], -latest[area_id]))
+    return FocusArea.objects.filter(pk=chosen).first()
 
 
 # Stored codes in step details, in the words the page uses.
