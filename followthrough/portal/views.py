@@ -10,7 +10,7 @@ from followthrough.access import get_visible_or_404
 from followthrough.clients.models import Agreement, Engagement
 from followthrough.clients.services import agreement_acknowledge
 from followthrough.commitments.models import Commitment
-from followthrough.commitments.services import commitment_client_report
+from followthrough.commitments.services import commitment_client_report, commitment_client_report_undo
 from followthrough.history import clock
 from followthrough.meetings.models import Meeting
 from followthrough.ui.decorators import client_required
@@ -188,6 +188,19 @@ def commitment_done(request, uid):
                                       "and you will go over it together at your next meeting.")
             return redirect("portal_commitment", uid=record.uid)
     return _commitment_page(request, record, done_form=form, status=400)
+
+
+@client_required
+@require_POST
+def commitment_done_undo(request, uid):
+    record = _load_commitment(request, uid)
+    try:
+        commitment_client_report_undo(commitment=record, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.info(request, "Undone: this action is open again, and your coach no longer sees it as done.")
+    return redirect("portal_commitment", uid=record.uid)
 
 
 @client_required

@@ -22,6 +22,7 @@ def uid_routes(records):
         ("get", reverse("portal_meeting", args=[records["meeting"].uid])),
         ("get", reverse("portal_commitment", args=[records["commitment"].uid])),
         ("post", reverse("portal_commitment_done", args=[records["commitment"].uid])),
+        ("post", reverse("portal_commitment_done_undo", args=[records["commitment"].uid])),
         ("get", reverse("portal_plan_answer", args=[records["plan_request"].uid])),
         ("post", reverse("portal_plan_answer", args=[records["plan_request"].uid])),
     ]
