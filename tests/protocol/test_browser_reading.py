@@ -40,7 +40,7 @@ def look(page, name):
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_the_chart_and_the_file_review_read_at_both_widths(chromium, live_server, client, clock, story, coach,
-                                                           engagement, size):
+                                                           engagement, client_user, size):
     story.held([], new=["Email five wedding planners", "Price the new menu"])
     story.held(["kept", 0.5], new=["Call three former clients", "Update the website"])
     story.held(["missed", "waived"], new=["Email five wedding planners"])
@@ -65,6 +65,17 @@ def test_the_chart_and_the_file_review_read_at_both_widths(chromium, live_server
     page.goto(live_server.url + reverse("protocol:intervention", args=[intervention.uid]))
     look(page, f"intervention-{size}")
 
+    review.refresh_from_db()
+    portal = open_as(chromium, live_server, client, client_user, size)
+    portal.goto(live_server.url + reverse("portal_home"))
+    look(portal, f"portal-home-{size}")
+    open_one = engagement.commitments.filter(outcome="open").first()
+    portal.goto(live_server.url + reverse("portal_commitment", args=[open_one.uid]))
+    portal.get_by_role("button", name="Mark as done").click()
+    assert portal.get_by_role("button", name="Undo: it's not done yet").is_visible()
+    look(portal, f"portal-commitment-{size}")
+
+    client.force_login(coach.user)
     if size == "desktop":
         pdf = client.get(reverse("protocol:file_review_pdf", args=[review.uid])).content
         (ARTIFACTS / "reading-file-review.pdf").write_bytes(pdf)
