@@ -94,3 +94,30 @@ def test_a_new_clients_file_says_in_a_sentence_there_is_nothing_to_chart(chromiu
     look(page, f"client-file-new-{size}")
     assert page.get_by_text("No reviewed meeting yet").is_visible()
     assert page.locator("#followthrough svg").count() == 0
+
+
+def test_showing_associates_keeps_the_refer_panel_open_in_place(chromium, live_server, client, clock, story, coach,
+                                                                engagement, practice, focus, colleague):
+    from followthrough.engine.services import engagement_refresh
+    from followthrough.practice.services import coach_create
+    from tests.conftest import PASSWORD
+
+    coach_create(practice=practice, username="rita", email="rita@example.org", display_name="Rita Moss",
+                 password=PASSWORD, specialties=[focus["relationships"]], accepts_referrals=False)
+    story.held([], focus=["business"])
+    for _ in range(3):
+        story.held(["kept"], focus=["relationships"])
+    engagement_refresh(engagement=engagement)
+    intervention = intervention_open(engagement=engagement, by=coach.user, trigger="drift")
+    page = open_as(chromium, live_server, client, coach.user, "desktop")
+    page.goto(live_server.url + reverse("protocol:intervention", args=[intervention.uid]))
+    page.locator("#refer-focus").select_option("business")
+    page.get_by_role("button", name="Show associates").click()
+    page.wait_for_url("**focus=business**")
+    assert page.locator("#refer").get_attribute("open") is not None
+    assert page.get_by_text("Associates for Business, best fit first").is_visible()
+    page.locator("#refer-focus").select_option("relationships")
+    page.get_by_role("button", name="Show associates").click()
+    page.wait_for_url("**focus=relationships**")
+    assert page.get_by_role("heading", name="Not taking referrals now").is_visible()
+    page.locator("#refer").screenshot(path=str(ARTIFACTS / "reading-refer-panel-desktop.png"))
