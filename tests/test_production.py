@@ -122,6 +122,20 @@ def test_no_template_has_inline_script_or_style():
 
 
 def test_the_chart_style_carries_the_pages_nonce(client, coach, held_meeting):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from followthrough.commitments.services import MeetingReview, Review, meeting_review
+    from followthrough.meetings.services import meeting_create
+
+    # A reviewed meeting, so there is a chart to draw (a new file says so in a sentence).
+    engagement = held_meeting.engagement
+    later = meeting_create(engagement=engagement, by=coach.user, status="held",
+                           starts_at=timezone.now() - timedelta(hours=1),
+                           focus_areas=list(held_meeting.focus_areas.all()))
+    meeting_review(meeting=later, by=coach.user, review=MeetingReview(reviews=[
+        Review(commitment=held_meeting.commitments_made.get(), outcome="kept")]))
     client.force_login(coach.user)
     response = client.get(reverse("client_file", args=[held_meeting.engagement.client.uid]))
     nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"])

@@ -52,11 +52,13 @@ def safe_next_path(path):
     return path if url_has_allowed_host_and_scheme(path, allowed_hosts=None) else ""
 
 
-def portal_link_send(*, client, by, next_path=""):
+def portal_link_send(*, client, by, next_path="", plan_for=None):
     """Email the client a single-use link that signs them in to their portal.
 
     The token in the URL is signed, so a made-up or altered one is turned away before
-    the database is asked; the database keeps only the token's hash.
+    the database is asked; the database keeps only the token's hash. With `plan_for` (a
+    commitment) the email says what the coach asks the client to plan, and the link opens
+    that question.
     """
     email = (client.email or "").strip()
     if not email:
@@ -69,13 +71,15 @@ def portal_link_send(*, client, by, next_path=""):
         sent_by=by, expires_at=clock.now() + timedelta(hours=link_hours()),
     )
     link.url = settings.SITE_URL + reverse("portal_link", args=[_signer().sign(raw)])
-    _send_link_email(client, link, by)
+    _send_link_email(client, link, by, plan_for)
     return link
 
 
-def _send_link_email(client, link, by):
+def _send_link_email(client, link, by, plan_for=None):
     sender = coach_of(by)
     context = {
+        "first_name": (client.full_name.split() or [client.full_name])[0],
+        "plan_for": plan_for,
         "client": client,
         "practice": client.practice,
         "sender": sender.display_name if sender is not None else "",
@@ -85,6 +89,9 @@ def _send_link_email(client, link, by):
         "sign_in_url": settings.SITE_URL + reverse("portal_sign_in"),
     }
     subject = f"Your link to your coaching portal at {client.practice.name}"
+    if plan_for is not None:
+        who = sender.display_name if sender is not None else "Your coach"
+        subject = f"{who} asks you to plan: {plan_for.description[:60]}"
     message = EmailMultiAlternatives(
         subject=subject, body=render_to_string("accounts/email/link.txt", context), to=[link.sent_to],
     )

@@ -36,6 +36,9 @@ PAST_DAYS = 180
 # Changes to these fields are what a calendar shows; only they advance SEQUENCE.
 MEETING_SHOWN = ("status", "starts_at", "duration_minutes")
 COMMITMENT_SHOWN = ("description", "due_on", "outcome")
+PLAN_SHOWN = ("description", "due_on", "outcome", "planned_at", "minutes_needed")
+# A plan without minutes still needs a block someone can see in their day.
+PLAN_DEFAULT_MINUTES = 30
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -84,20 +87,22 @@ def feed_for_token(token):
     return feed
 
 
-def _revisions(object_type, uids, shown):
-    """uid -> (SEQUENCE, last change) from the event log, counting only changes shown."""
-    revisions = {}
+def _revisions(object_type, uids, *shown_sets):
+    """uid -> (SEQUENCE, last change) from the event log, counting only changes shown; one
+    map per set of shown fields, all from one query."""
+    maps = [{} for _ in shown_sets]
     if not uids:
-        return revisions
+        return maps if len(maps) > 1 else maps[0]
     events = (LogEvent.objects.filter(object_type=object_type, object_uid__in=uids).order_by("seq")
               .values_list("object_uid", "at", "before", "after"))
     for uid, at, before, after in events:
-        sequence, last = revisions.get(uid, (-1, None))
-        if before is None:
-            revisions[uid] = (0, at)
-        elif any((before or {}).get(name) != (after or {}).get(name) for name in shown):
-            revisions[uid] = (sequence + 1, at)
-    return revisions
+        for revisions, shown in zip(maps, shown_sets, strict=True):
+            sequence, last = revisions.get(uid, (-1, None))
+            if before is None:
+                revisions[uid] = (0, at)
+            elif any((before or {}).get(name) != (after or {}).get(name) for name in shown):
+                revisions[uid] = (sequence + 1, at)
+    return maps if len(maps) > 1 else maps[0]
 
 
 def _stamp(event, revision, fallback):
@@ -120,8 +125,8 @@ def _meetings(feed, since):
 
 def _commitments(feed, since):
     commitments = Commitment.objects.filter(due_on__gte=since.date()).only(
-        "uid", "description", "due_on", "outcome", "created_at", "engagement__client__full_name",
-        "engagement__client__uid",
+        "uid", "description", "due_on", "outcome", "created_at", "planned_at", "minutes_needed",
+        "engagement__client__full_name", "engagement__client__uid", "engagement__client__timezone",
     ).select_related("engagement__client").order_by("due_on", "pk")
     if feed.coach_id:
         return commitments.filter(engagement__coach_id=feed.coach_id)
@@ -168,6 +173,24 @@ def _commitment_event(commitment, feed, revision):
     return event
 
 
+def _plan_event(commitment, feed, revision):
+    """When the client said they will do it: a timed event at that moment in the client's
+    own zone, beside the all-day due marker, with its own stable UID."""
+    event = Event()
+    event.add("uid", f"plan-{commitment.uid}@{UID_DOMAIN}")
+    start = commitment.planned_at.astimezone(ZoneInfo(commitment.engagement.client.timezone))
+    event.add("dtstart", start)
+    event.add("dtend", start + timedelta(minutes=commitment.minutes_needed or PLAN_DEFAULT_MINUTES))
+    who = f"{commitment.engagement.client.full_name} – " if feed.coach_id else ""
+    event.add("summary", " ".join(f"Planned: {who}{commitment.description}".split())[:200])
+    event.add("description", f"Due {commitment.due_on:%A %d %B %Y}. "
+                             f"{commitment.minutes_needed or PLAN_DEFAULT_MINUTES} minutes planned.")
+    event.add("url", f"{settings.SITE_URL}/clients/{commitment.engagement.client.uid}/" if feed.coach_id
+              else f"{settings.SITE_URL}/me/commitments/{commitment.uid}/")
+    _stamp(event, revision, commitment.created_at)
+    return event
+
+
 def feed_calendar(feed, *, now=None):
     """The feed's calendar: its owner's meetings and commitment due dates."""
     now = now or clock.now()
@@ -180,8 +203,9 @@ def feed_calendar(feed, *, now=None):
     meetings = list(_meetings(feed, since))
     commitments = list(_commitments(feed, since))
     meeting_revs = _revisions(Meeting.history_type(), [str(m.uid) for m in meetings], MEETING_SHOWN)
-    commitment_revs = _revisions(Commitment.history_type(), [str(c.uid) for c in commitments],
-                                 COMMITMENT_SHOWN)
+    commitment_revs, plan_revs = _revisions(Commitment.history_type(), [str(c.uid) for c in commitments],
+                                            COMMITMENT_SHOWN, PLAN_SHOWN)
+    planned = [c for c in commitments if c.planned_at is not None]
 
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -195,6 +219,8 @@ def feed_calendar(feed, *, now=None):
         calendar.add_component(_meeting_event(meeting, feed, tz, meeting_revs.get(str(meeting.uid))))
     for commitment in commitments:
         calendar.add_component(_commitment_event(commitment, feed, commitment_revs.get(str(commitment.uid))))
+    for commitment in planned:
+        calendar.add_component(_plan_event(commitment, feed, plan_revs.get(str(commitment.uid))))
     calendar.add_missing_timezones()
     return calendar
 

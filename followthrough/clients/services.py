@@ -242,7 +242,11 @@ def agreement_acknowledge(*, agreement, typed_name, by):
         raise ValidationError("Only the newest version of the agreement can be acknowledged.")
     client_name = agreement.engagement.client.full_name
     if _normalised_name(typed_name) != _normalised_name(client_name):
-        raise ValidationError({"typed_name": f"Type the client's name exactly as on file: {client_name}."})
+        # One rule, worded by whoever shows it: the portal speaks to the client, a coach's
+        # page to the coach (they look for the code); the API returns this wording.
+        raise ValidationError({"typed_name": ValidationError(
+            "Type the client's name exactly as on file: %(name)s.", code="name_mismatch",
+            params={"name": client_name})})
     return tracked_update(
         agreement, by=by, action="agreement.acknowledged",
         changes={"acknowledged_at": clock.now(), "acknowledged_name": typed_name.strip()},

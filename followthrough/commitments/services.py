@@ -167,6 +167,24 @@ def commitment_client_report(*, commitment, by, note=""):
     )
 
 
+@transaction.atomic
+def commitment_client_report_undo(*, commitment, by):
+    """The client takes back "done" (pressed by mistake, or spoken too soon), until the
+    coach reviews the commitment; the report and its undoing both stay in the event log."""
+    lock(commitment)
+    client = commitment.engagement.client
+    if by is None or client.user_id is None or by.pk != client.user_id:
+        raise ValidationError("Only the client who made this commitment can take back their report.")
+    if not commitment.is_open:
+        raise ValidationError("Your coach has already reviewed this with you, so it can no longer be undone.")
+    if commitment.client_reported_done_at is None:
+        raise ValidationError("You have not marked this as done, so there is nothing to undo.")
+    return tracked_update(
+        commitment, by=by, action="commitment.client_report_undone",
+        changes={"client_reported_done_at": None, "client_report_note": ""},
+    )
+
+
 @dataclass(frozen=True)
 class ClientReport:
     reported_at: object

@@ -145,6 +145,11 @@ class MeetingFigure:
     kept: Fraction
     figure: Fraction
     weighted: Fraction
+    # For the chart: how many were kept in full or in part, and how many were waived at it
+    # (waived ones count neither way, so `due` leaves them out).
+    kept_in_full: int = 0
+    partly: int = 0
+    waived: int = 0
 
     def as_dict(self):
         return {
@@ -171,6 +176,10 @@ def engagement_followthrough(engagement, *, thresholds=None):
     at_meeting = defaultdict(list)
     for c in counted:
         at_meeting[c.reviewed_in_id].append(c)
+    waived_at = defaultdict(int)
+    for c in commitments:
+        if c.outcome == Commitment.Outcome.WAIVED and c.reviewed_in_id:
+            waived_at[c.reviewed_in_id] += 1
     series = []
     for meeting in meetings:
         reviewed = at_meeting.get(meeting.pk)
@@ -181,6 +190,9 @@ def engagement_followthrough(engagement, *, thresholds=None):
             meeting=meeting, due=len(reviewed), kept=value * len(reviewed), figure=value,
             weighted=weighted_figure(((c.outcome, c.kept_fraction, c.minutes_needed) for c in reviewed),
                                      weight),
+            kept_in_full=sum(1 for c in reviewed if c.outcome == Commitment.Outcome.KEPT),
+            partly=sum(1 for c in reviewed if c.outcome == Commitment.Outcome.PARTLY_KEPT),
+            waived=waived_at.get(meeting.pk, 0),
         ))
     return {
         "thresholds": thresholds,

@@ -16,26 +16,57 @@ from .models import THRESHOLD_FIELDS, CoachThresholds, Defaults, PracticeThresho
 from .services import coach_thresholds_set, practice_thresholds_set
 
 HELP = {
-    "followthrough_below": "A reviewed meeting below this share of what was due counts as a low meeting (0 to 1).",
+    "followthrough_below": "A reviewed meeting below this share of what was due counts as a low meeting "
+                           "(a percentage, 0 to 100).",
     "nonproductive_meetings": "How many low meetings in a row, without goal progress, make a nonproductive phase.",
     "drift_meetings": "How many recent held meetings are looked at for focus drift.",
-    "drift_share": "The share of topics outside the agreed focus that counts as drift (0 to 1).",
+    "drift_share": "The share of topics outside the agreed focus that counts as drift (a percentage, 0 to 100).",
     "no_show_run": "How many no-shows in a row are flagged.",
 }
 
 
-class ThresholdsForm(forms.Form):
-    """One field per threshold; left empty means "use the value above this level"."""
+PERCENT_ERROR = "Enter a percentage from 0 to 100, such as 50."
+WHOLE_ERROR = "Enter a whole number of meetings, such as 3."
 
-    def __init__(self, *args, **kwargs):
+
+def as_percent(fraction):
+    """A stored share as the page shows it: 0.5 -> 50, 2/3 -> 66.67."""
+    return None if fraction is None else round(float(fraction) * 100, 2)
+
+
+class ThresholdsForm(forms.Form):
+    """One field per threshold; left empty means "use the value above this level".
+
+    Shares are entered in percent, as every page shows them, and stored as fractions (the
+    API keeps fractions). A percentage left as shown keeps the stored value exactly, so
+    re-saving the form never turns 2/3 into 0.6667."""
+
+    def __init__(self, *args, stored=None, **kwargs):
+        self.stored = stored or {}
+        kwargs.setdefault("initial", {name: as_percent(value) if THRESHOLD_FIELDS[name][1] == "fraction" else value
+                                      for name, value in self.stored.items()})
         super().__init__(*args, **kwargs)
         for name, (label, kind) in THRESHOLD_FIELDS.items():
-            field_class = forms.FloatField if kind == "fraction" else forms.IntegerField
-            self.fields[name] = field_class(label=label[:1].upper() + label[1:], required=False,
-                                            help_text=HELP[name])
+            label = label[:1].upper() + label[1:]
+            if kind == "fraction":
+                self.fields[name] = forms.FloatField(
+                    label=f"{label} (%)", required=False, help_text=HELP[name], min_value=0, max_value=100,
+                    error_messages={"invalid": PERCENT_ERROR, "min_value": PERCENT_ERROR,
+                                    "max_value": PERCENT_ERROR})
+            else:
+                self.fields[name] = forms.IntegerField(
+                    label=label, required=False, help_text=HELP[name],
+                    error_messages={"invalid": WHOLE_ERROR})
 
     def values(self):
-        return {name: self.cleaned_data.get(name) for name in THRESHOLD_FIELDS}
+        values = {}
+        for name, (_label, kind) in THRESHOLD_FIELDS.items():
+            value = self.cleaned_data.get(name)
+            if kind == "fraction" and value is not None:
+                stored = self.stored.get(name)
+                value = stored if stored is not None and as_percent(stored) == round(value, 2) else value / 100
+            values[name] = value
+        return values
 
 
 def _initial(row):
@@ -48,13 +79,14 @@ def thresholds(request):
     coach = request.coach
     practice_row = PracticeThresholds.objects.filter(practice_id=coach.practice_id).first()
     own_row = CoachThresholds.objects.filter(coach=coach).first()
-    practice_form = ThresholdsForm(prefix="practice", initial=_initial(practice_row))
-    own_form = ThresholdsForm(prefix="own", initial=_initial(own_row))
+    stored = {"practice": _initial(practice_row), "own": _initial(own_row)}
+    practice_form = ThresholdsForm(prefix="practice", stored=stored["practice"])
+    own_form = ThresholdsForm(prefix="own", stored=stored["own"])
     if request.method == "POST":
         which = request.POST.get("which")
         if which == "practice" and not coach.is_practice_admin:
             raise PermissionDenied("Only a practice admin sets the practice's thresholds.")
-        form = ThresholdsForm(request.POST, prefix=which) if which in ("practice", "own") else None
+        form = ThresholdsForm(request.POST, prefix=which, stored=stored[which]) if which in stored else None
         if form is not None and form.is_valid():
             values = form.values()
             try:
@@ -73,7 +105,10 @@ def thresholds(request):
             practice_form = form
         elif which == "own":
             own_form = form
+    effective = thresholds_for(coach)
     return render(request, "engine/thresholds.html", {
-        "practice_form": practice_form, "own_form": own_form, "effective": thresholds_for(coach),
+        "practice_form": practice_form, "own_form": own_form, "effective": effective,
+        "effective_percent": {"followthrough_below": as_percent(effective.followthrough_below),
+                              "drift_share": as_percent(effective.drift_share)},
         "fields": THRESHOLD_FIELDS, "can_edit_practice": coach.is_practice_admin,
     })

@@ -42,10 +42,10 @@ def _answer(request, client, level, text):
     return redirect(_back(request, client))
 
 
-def _send(client, by, next_path=""):
+def _send(client, by, next_path="", plan_for=None):
     """(link, problem): sending may fail for reasons the coach should read, not a 500."""
     try:
-        return portal_link_send(client=client, by=by, next_path=next_path), ""
+        return portal_link_send(client=client, by=by, next_path=next_path, plan_for=plan_for), ""
     except ValidationError as exc:
         return None, " ".join(exc.messages)
     except (smtplib.SMTPException, OSError):
@@ -78,7 +78,8 @@ def ask_plan(request, uid):
     if not client.email:
         return _answer(request, client, "success", f"{asked}; they have no email address on file, "
                                                    "so tell them to look there.")
-    link, problem = _send(client, request.user, reverse("portal_plan_answer", args=[plan_request.uid]))
+    link, problem = _send(client, request.user, reverse("portal_plan_answer", args=[plan_request.uid]),
+                          plan_for=commitment)
     if link is None:
         return _answer(request, client, "warning", f"{asked}, but the email did not go out: {problem}")
     return _answer(request, client, "success", f"{asked}; a link to answer went to {link.sent_to}.")

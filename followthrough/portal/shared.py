@@ -44,4 +44,4 @@ def file_review(request, uid):
 def file_review_pdf(request, uid):
     review = _shared_review(request, uid)
     record_view(request, client=review.engagement.client, kind=Kind.FILE_REVIEW_PDF, obj=review)
-    return file_review_pdf_response(request, review)
+    return file_review_pdf_response(request, review, for_client=True)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("meetings/<uuid:uid>/", views.meeting, name="portal_meeting"),
     path("commitments/<uuid:uid>/", views.commitment, name="portal_commitment"),
     path("commitments/<uuid:uid>/done/", views.commitment_done, name="portal_commitment_done"),
+    path("commitments/<uuid:uid>/done/undo/", views.commitment_done_undo, name="portal_commitment_done_undo"),
     path("plans/<uuid:uid>/", views.plan_answer, name="portal_plan_answer"),
     path("letters/<uuid:uid>/", shared.letter, name="portal_letter"),
     path("file-reviews/<uuid:uid>/", shared.file_review, name="portal_file_review"),

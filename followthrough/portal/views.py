@@ -10,7 +10,7 @@ from followthrough.access import get_visible_or_404
 from followthrough.clients.models import Agreement, Engagement
 from followthrough.clients.services import agreement_acknowledge
 from followthrough.commitments.models import Commitment
-from followthrough.commitments.services import commitment_client_report
+from followthrough.commitments.services import commitment_client_report, commitment_client_report_undo
 from followthrough.history import clock
 from followthrough.meetings.models import Meeting
 from followthrough.ui.decorators import client_required
@@ -95,6 +95,23 @@ def _can_acknowledge(agreement):
         and agreement.engagement.state != Engagement.State.ENDED
 
 
+# The service's rules, worded for the client reading them (keyed by the error's code).
+CLIENT_WORDS = {
+    "name_mismatch": "Please type your full name as it is on your agreement: %(name)s.",
+}
+
+
+def in_client_words(exc):
+    """The same ValidationError, with each message the client may see reworded for them."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    return ValidationError({
+        field: [ValidationError(CLIENT_WORDS[e.code], code=e.code, params=e.params) if e.code in CLIENT_WORDS else e
+                for e in errors]
+        for field, errors in exc.error_dict.items()
+    })
+
+
 @client_required
 @require_http_methods(["GET", "POST"])
 def agreement_version(request, uid):
@@ -106,9 +123,10 @@ def agreement_version(request, uid):
         try:
             agreement_acknowledge(agreement=version, typed_name=form.cleaned_data["typed_name"], by=request.user)
         except ValidationError as exc:
-            apply_service_errors(form, exc)
+            apply_service_errors(form, in_client_words(exc))
         else:
-            messages.success(request, f"Thank you. You acknowledged version {version.version} of your agreement.")
+            messages.success(request, "Thank you. You acknowledged your agreement." if version.version == 1 else
+                             f"Thank you. You acknowledged version {version.version} of your agreement.")
             return redirect("portal_agreement_version", uid=version.uid)
     elif request.method == "POST" and form is None:
         messages.info(request, "This version cannot be acknowledged now; nothing was changed.")
@@ -170,6 +188,19 @@ def commitment_done(request, uid):
                                       "and you will go over it together at your next meeting.")
             return redirect("portal_commitment", uid=record.uid)
     return _commitment_page(request, record, done_form=form, status=400)
+
+
+@client_required
+@require_POST
+def commitment_done_undo(request, uid):
+    record = _load_commitment(request, uid)
+    try:
+        commitment_client_report_undo(commitment=record, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.info(request, "Undone: this action is open again, and your coach no longer sees it as done.")
+    return redirect("portal_commitment", uid=record.uid)
 
 
 @client_required

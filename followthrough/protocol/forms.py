@@ -15,7 +15,7 @@ from followthrough.practice.models import FocusArea
 from followthrough.ui.forms import DateInput, DayField, split_datetime_field
 
 from .models import Intervention, Letter
-from .services import FINAL_OUTCOMES, REAFFIRM_RESPONSES, trimmed_minutes_suggestion
+from .services import FINAL_OUTCOMES, REAFFIRM_RESPONSES, trimmed_minutes_suggestion, trimmed_wording_suggestion
 
 NOTE_HELP = "For your record of this step; the client does not see it."
 
@@ -182,7 +182,7 @@ def new_goal_initial(source, mode, *, today, next_meeting=None):
                "tools_needed": source.tools_needed}
     if mode == "trim":
         initial["minutes_needed"] = trimmed_minutes_suggestion(source.minutes_needed)
-        initial["description"] = source.description
+        initial["description"] = trimmed_wording_suggestion(source.description, source.minutes_needed)
     else:
         initial["minutes_needed"] = source.minutes_needed
     return initial

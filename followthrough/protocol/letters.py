@@ -36,6 +36,15 @@ def blame_words_in(text):
     return [w for w in BLAME_WORDS if re.search(rf"\b{re.escape(w)}\b", lowered)]
 
 
+def greeting_name(client):
+    """The name a letter opens with: the client's first name, as people write to each other.
+
+    The client record keeps one full name; its first word is the first name (a separate
+    preferred-name field would need a migration in clients, left for its owner)."""
+    parts = (client.full_name or "").split()
+    return parts[0] if parts else "there"
+
+
 def _associates(engagement):
     focus = engagement.agreements.order_by("-version").values_list("primary_focus", flat=True).first()
     candidates = referral_candidates(engagement=engagement, focus_area=engagement.coach.practice.focus_areas.get(
@@ -49,7 +58,8 @@ def _associates(engagement):
 def letter_context(*, engagement, intervention=None, kind, commitments=(), file_review=None):
     agreement = engagement.agreements.select_related("primary_focus").order_by("-version").first()
     context = {
-        "client": engagement.client, "coach": engagement.coach, "engagement": engagement,
+        "client": engagement.client, "greeting_name": greeting_name(engagement.client),
+        "coach": engagement.coach, "engagement": engagement,
         "agreement": agreement, "goals": list(agreement.goals.all()) if agreement else [],
         "commitments": list(commitments), "retention_years": settings.RECORD_RETENTION_YEARS,
         "step": intervention.steps.filter(step="reaffirm").last() if intervention else None,
@@ -59,7 +69,7 @@ def letter_context(*, engagement, intervention=None, kind, commitments=(), file_
     if kind == Letter.Kind.FILE_REVIEW:
         file_review = file_review or FileReview.objects.filter(engagement=engagement).first()
         context["review"] = file_review
-        context["rows"], context["totals"] = file_review_rows(file_review)
+        context.update(file_review_rows(file_review))
     return context
 
 

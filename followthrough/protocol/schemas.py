@@ -157,6 +157,7 @@ class FileReviewCommitmentOut(Schema):
     outcome: str
     kept_fraction: float | None
     client_reason: str
+    made_at: str | None = None  # the meeting it was agreed at
 
 
 class FileReviewMeetingOut(Schema):
@@ -176,7 +177,16 @@ class FileReviewOut(Schema):
     client_reaction: str
     shared_at: datetime | None
     totals: dict[str, int]
+    # Each meeting lists the commitments due and reviewed at it; those agreed at the chosen
+    # meetings and not yet reviewed are in still_open, so the totals add up to what is listed.
     meetings: list[FileReviewMeetingOut]
+    still_open: list[FileReviewCommitmentOut] = []
+
+
+def _file_review_commitment(c):
+    return {"uid": str(c.uid), "description": c.description, "due_on": c.due_on, "outcome": c.outcome,
+            "client_reason": c.client_reason, "made_at": str(c.made_at.uid) if c.made_at_id else None,
+            "kept_fraction": float(c.kept_fraction) if c.kept_fraction is not None else None}
 
 
 def file_review_out(review):
@@ -185,15 +195,13 @@ def file_review_out(review):
         "uid": str(row["meeting"].uid), "starts_at": row["meeting"].starts_at, "status": row["meeting"].status,
         # Client-visible only: the summary, never the private notes.
         "client_summary": row["meeting"].client_summary, "figure_percent": row["figure_percent"],
-        "commitments": [{"uid": str(c.uid), "description": c.description, "due_on": c.due_on,
-                         "outcome": c.outcome, "client_reason": c.client_reason,
-                         "kept_fraction": float(c.kept_fraction) if c.kept_fraction is not None else None}
-                        for c in row["commitments"]],
+        "commitments": [_file_review_commitment(c) for c in row["commitments"]],
     } for row in data["rows"]]
     return {"uid": str(review.uid), "intervention": str(review.intervention.uid) if review.intervention_id else None,
             "meetings_count": review.meetings_count, "shown_at": review.shown_at,
             "client_reaction": review.client_reaction, "shared_at": review.shared_at,
-            "totals": data["totals"], "meetings": meetings}
+            "totals": data["totals"], "meetings": meetings,
+            "still_open": [_file_review_commitment(c) for c in data["still_open"]]}
 
 
 # In ----------------------------------------------------------------------------------

@@ -88,16 +88,23 @@ def evidence_of(intervention):
 
 def drifted_focus(engagement, agreement, last=3):
     """The focus area most talked about outside the agreed one in the last held meetings:
-    the likely new focus, offered first when referring (2 queries)."""
+    the likely new focus, offered first when referring. A tie goes to the area of the most
+    recent meeting, never to the order the tags were saved in (2 queries)."""
     if agreement is None:
         return None
     recent = list(Meeting.objects.filter(engagement=engagement, status=Meeting.Status.HELD)
-                  .order_by("-starts_at").values_list("pk", flat=True)[:last])
-    tags = Counter(Meeting.focus_areas.through.objects.filter(meeting_id__in=recent)
-                   .exclude(focusarea_id=agreement.primary_focus_id).values_list("focusarea_id", flat=True))
-    if not tags:
+                  .order_by("-starts_at", "-pk").values_list("pk", flat=True)[:last])
+    rank = {pk: index for index, pk in enumerate(recent)}  # 0 is the most recent
+    tags = (Meeting.focus_areas.through.objects.filter(meeting_id__in=recent)
+            .exclude(focusarea_id=agreement.primary_focus_id).values_list("meeting_id", "focusarea_id"))
+    counts, latest = Counter(), {}
+    for meeting_id, area_id in tags:
+        counts[area_id] += 1
+        latest[area_id] = min(latest.get(area_id, len(recent)), rank[meeting_id])
+    if not counts:
         return None
-    return FocusArea.objects.filter(pk=tags.most_common(1)[0][0]).first()
+    chosen = max(counts, key=lambda area_id: (counts[area_id], -latest[area_id]))
+    return FocusArea.objects.filter(pk=chosen).first()
 
 
 # Stored codes in step details, in the words the page uses.
@@ -184,10 +191,21 @@ def letter_kinds(intervention, done=None):
 
 
 def missed_commitments(engagement):
-    """What a new goal can start from: missed or partly kept commitments, newest first."""
-    return list(Commitment.objects.filter(
+    """What a new goal can start from: missed or partly kept commitments, newest first,
+    each task once — at its latest miss. A task missed again after being reinstated, or
+    agreed again in the same words, is one task, not one per review it was missed at."""
+    missed = Commitment.objects.filter(
         engagement=engagement, outcome__in=[Commitment.Outcome.MISSED, Commitment.Outcome.PARTLY_KEPT],
-    ).select_related("made_at").order_by("-due_on", "-pk"))
+    ).select_related("made_at").order_by("-due_on", "-pk")
+    seen_words, superseded, listed = set(), set(), []
+    for commitment in missed:
+        words = " ".join(commitment.description.lower().split())
+        if commitment.pk not in superseded and words not in seen_words:
+            listed.append(commitment)
+        seen_words.add(words)
+        if commitment.derivation == Commitment.Derivation.REINSTATED and commitment.derived_from_id:
+            superseded.add(commitment.derived_from_id)
+    return listed
 
 
 def tally(commitments):
@@ -219,21 +237,6 @@ def final_review_page(intervention):
     return {"agreements": in_force, "commitments": commitments, "totals": tally(commitments),
             "meetings": meetings,
             "meeting_counts": Counter(m.status for m in meetings)}
-
-
-def annotate_figures(rows):
-    """Give each reviewed meeting the follow-through of what was reviewed at it (1 query);
-    waived commitments count neither way."""
-    meeting_ids = [row["meeting"].pk for row in rows]
-    reviewed = defaultdict(list)
-    for commitment in Commitment.objects.filter(reviewed_in_id__in=meeting_ids):
-        reviewed[commitment.reviewed_in_id].append(commitment)
-    for row in rows:
-        meeting = row["meeting"]
-        value = figure_of(reviewed.get(meeting.pk, [])) if meeting.status == Meeting.Status.HELD else None
-        row["reviewed"] = reviewed.get(meeting.pk, [])
-        row["figure_percent"] = round(value * 100) if value is not None else None
-    return rows
 
 
 def referral_page(referral, coach):
@@ -303,31 +306,44 @@ def engagement_interventions(engagement):
     return list(engagement.interventions.order_by("-opened_at"))
 
 
+def _outcome_key(commitment):
+    return {"partly_kept": "partly"}.get(commitment.outcome, commitment.outcome)
+
+
 def file_review_rows(file_review):
-    """Each reviewed meeting with the commitments made at it and what became of them (2 queries)."""
-    meetings = {str(m.uid): m for m in Meeting.objects.filter(uid__in=file_review.meeting_uids)}
-    made = Commitment.objects.filter(made_at__uid__in=file_review.meeting_uids).order_by("due_on", "pk")
-    by_meeting = {}
-    for commitment in made:
-        by_meeting.setdefault(commitment.made_at_id, []).append(commitment)
+    """Each chosen meeting with the commitments that were due and reviewed at it (where
+    each was made beside it), so its figure is of what is listed; then those made at the
+    chosen meetings that are still open. The totals count exactly what is listed (3 queries).
+    """
+    uids = list(file_review.meeting_uids)
+    meetings = {str(m.uid): m for m in Meeting.objects.filter(uid__in=uids)}
+    reviewed = defaultdict(list)
+    for commitment in (Commitment.objects.filter(reviewed_in__uid__in=uids).select_related("made_at")
+                       .order_by("due_on", "pk")):
+        reviewed[commitment.reviewed_in_id].append(commitment)
+    still_open = list(Commitment.objects.filter(made_at__uid__in=uids, outcome=Commitment.Outcome.OPEN)
+                      .select_related("made_at").order_by("due_on", "pk"))
     rows, totals = [], {"kept": 0, "partly": 0, "missed": 0, "waived": 0, "open": 0}
-    for uid in file_review.meeting_uids:
+    for uid in uids:
         meeting = meetings.get(uid)
         if meeting is None:
             continue
-        commitments = by_meeting.get(meeting.pk, [])
-        for c in commitments:
-            c.kept_fraction_percent = int(c.kept_fraction * 100) if c.kept_fraction is not None else None
-            key = {"partly_kept": "partly"}.get(c.outcome, c.outcome)
-            totals[key] += 1
-        rows.append({"meeting": meeting, "commitments": commitments})
-    return rows, totals
+        commitments = reviewed.get(meeting.pk, [])
+        value = figure_of(commitments) if meeting.status == Meeting.Status.HELD else None
+        rows.append({"meeting": meeting, "commitments": commitments, "reviewed": commitments,
+                     "figure_percent": round(value * 100) if value is not None else None})
+    for commitment in [c for row in rows for c in row["commitments"]] + still_open:
+        commitment.kept_fraction_percent = (int(commitment.kept_fraction * 100)
+                                            if commitment.kept_fraction is not None else None)
+        totals[_outcome_key(commitment)] += 1
+    return {"rows": rows, "totals": totals, "still_open": still_open}
 
 
 def file_review_data(file_review):
-    rows, totals = file_review_rows(file_review)
-    return {"review": file_review, "rows": annotate_figures(rows), "totals": totals,
-            "engagement": file_review.engagement, "client": file_review.engagement.client}
+    return {"review": file_review, **file_review_rows(file_review),
+            "meeting_uids": [str(uid) for uid in file_review.meeting_uids],
+            "engagement": file_review.engagement, "client": file_review.engagement.client,
+            "practice": file_review.engagement.coach.practice}
 
 
 def commitments_of_step(intervention, step_name):

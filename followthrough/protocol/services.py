@@ -4,6 +4,7 @@ Every step goes through `_record_step`, which refuses a move the pipeline does n
 writes the step as its own row, so the intervention's record is complete and in order.
 """
 
+import re
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -145,6 +146,25 @@ def trimmed_minutes_suggestion(minutes):
     if not minutes:
         return TRIM_FLOOR_MINUTES
     return max(TRIM_FLOOR_MINUTES, minutes // 2) if minutes > TRIM_FLOOR_MINUTES else max(1, minutes // 2)
+
+
+_NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                 "eleven", "twelve"]
+_COUNT = re.compile(r"\b(\d+|" + "|".join(_NUMBER_WORDS[2:]) + r")\b", re.I)
+
+
+def trimmed_wording_suggestion(description, minutes=None):
+    """A smaller wording of a missed commitment, for the coach to edit with the client:
+    a count is cut to about half ("Email five planners" -> "Email two of the five
+    planners"); anything else becomes its first stretch of time."""
+    match = _COUNT.search(description)
+    if match:
+        word = match.group(1)
+        number = int(word) if word.isdigit() else _NUMBER_WORDS.index(word.lower())
+        half = max(1, number // 2)
+        smaller = str(half) if word.isdigit() else _NUMBER_WORDS[half]
+        return f"{description[:match.start()]}{smaller} of the {word}{description[match.end():]}"
+    return f"The first {trimmed_minutes_suggestion(minutes)} minutes of: {description}"
 
 
 def _missed(intervention, source):

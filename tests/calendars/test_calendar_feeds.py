@@ -187,3 +187,30 @@ def test_the_command_prints_an_address_and_revokes(coach, client_record, capsys,
         call_command("calendarfeed", "--coach", "nobody")
     with pytest.raises(CommandError, match="no client"):
         call_command("calendarfeed", "--client", "nobody@example.org")
+
+
+def test_a_planned_commitment_is_a_timed_event_in_the_clients_zone_beside_its_due_date(
+        client, coach, client_record, engagement, agreement):
+    from datetime import datetime
+
+    from followthrough.clients.services import client_update
+
+    client_update(client=client_record, by=None, timezone="America/New_York")
+    due = timezone.localdate() + timedelta(days=5)
+    planned = datetime(due.year, due.month, due.day, 9, 30, tzinfo=ZoneInfo("America/New_York")) - timedelta(days=2)
+    commitment = commitment_create(engagement=engagement, by=coach.user, description="Call three former clients",
+                                   due_on=due, planned_at=planned, minutes_needed=45, has_tools=True)
+    for token in (feed_create(client=client_record, by=None)[1], feed_create(coach=coach, by=coach.user)[1]):
+        found = events(parse(fetch(client, token)))
+        plan = found[f"plan-{commitment.uid}@followthrough"]
+        assert plan.decoded("DTSTART") == planned
+        assert plan.decoded("DTSTART").tzinfo == ZoneInfo("America/New_York")
+        assert plan.decoded("DTEND") - plan.decoded("DTSTART") == timedelta(minutes=45)
+        assert "Planned:" in str(plan["SUMMARY"]) and f"Due {due:%A}" in str(plan["DESCRIPTION"])
+        # The all-day due marker stays, with its own UID.
+        assert found[f"commitment-{commitment.uid}@followthrough"].decoded("DTSTART") == due
+
+
+def test_a_commitment_without_a_plan_has_no_timed_event(client, coach, commitment):
+    _, token = feed_create(coach=coach, by=coach.user)
+    assert not any(uid.startswith("plan-") for uid in events(parse(fetch(client, token))))

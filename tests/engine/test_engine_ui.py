@@ -44,22 +44,60 @@ def test_needs_attention_accepts_the_coach_user_and_shows_nothing_for_a_client(
     assert "Bob Stone" not in render("{% needs_attention user %}", user=client_user)
 
 
-def test_chart_is_an_inline_svg_readable_without_colour(flagged, engagement):
+def _svgs(html):
+    return re.findall(r"<svg\b.*?</svg>", html, re.S)
+
+
+def test_chart_is_bars_on_one_count_axis_readable_without_colour(flagged, engagement):
     html = render("{% followthrough_chart engagement %}", engagement=engagement)
-    svg = html[html.index("<svg"):html.rindex("</svg>") + 6]
-    assert re.search(r'<svg[^>]*role="img"', svg)
-    assert "<title" in svg and "<desc" in svg
-    assert "Threshold 50%" in svg and "stroke-dasharray" in svg
-    assert "<script" not in svg and "http://" not in svg.split(">", 1)[1].replace(
-        'xmlns="http://www.w3.org/2000/svg"', "").replace("http://www.w3.org/1999/xlink", "")
-    desc = re.search(r"<desc[^>]*>(.*?)</desc>", svg, re.S).group(1)
+    wide, narrow = _svgs(html)
+    for svg in (wide, narrow):
+        assert re.search(r'<svg[^>]*role="img"', svg)
+        assert "<title" in svg and "<desc" in svg
+        # One count axis: no secondary axis, whole-number ticks only.
+        assert "axis y2" not in svg and ">0.2<" not in svg
+        # Bars, not lines: due and kept side by side for each of the 3 reviewed meetings.
+        assert len(re.findall(r'class="rect reactive', svg)) == 3 * 4
+        # Told apart without colour: a hatch pattern and dashed outlines, and the threshold line.
+        assert "<pattern" in svg and "stroke-dasharray" in svg
+        assert svg.count('class="ft-threshold"') == 3 and "Threshold 50%" in svg
+        assert "<script" not in svg and "http://" not in svg.split(">", 1)[1].replace(
+            'xmlns="http://www.w3.org/2000/svg"', "").replace("http://www.w3.org/1999/xlink", "")
+    desc = re.search(r"<desc[^>]*>(.*?)</desc>", wide, re.S).group(1)
     assert "4 reviewed meetings" not in desc and "3 reviewed meetings" in desc
-    assert "0 of 2 kept" in svg
+    assert "0 of 2 due kept (0%)" in desc
+    # The figure is printed under each meeting.
+    assert len(re.findall(r"· 0%</text>", wide)) == 3
 
 
-def test_chart_without_reviewed_meetings_says_so(engagement, agreement):
+def test_chart_has_a_table_for_screen_readers(flagged, engagement):
     html = render("{% followthrough_chart engagement %}", engagement=engagement)
-    assert "No reviewed meeting yet" in html
+    table = html[html.index("<table"):html.index("</table>")]
+    assert table.count("<tr>") == 4  # header and three meetings
+    assert "0% (0 of 2)" in table
+
+
+def test_chart_shows_waived_and_partly_kept_apart(timeline, engagement, agreement):
+    timeline.meeting("held", [])
+    timeline.meeting("held", ["kept", 0.5, "waived"])
+    html = render("{% followthrough_chart engagement %}", engagement=engagement)
+    row = re.findall(r"<tr><th scope=\"row\">.*?</tr>", html)[0]
+    cells = re.findall(r"<td>(.*?)</td>", row)
+    assert cells[:4] == ["2", "1", "1", "1"]  # due (waived left out), kept, partly, waived
+
+
+def test_chart_can_be_limited_to_chosen_meetings(flagged, engagement):
+    from followthrough.meetings.models import Meeting
+    last = Meeting.objects.filter(engagement=engagement, status="held").order_by("-starts_at").first()
+    html = render("{% followthrough_chart engagement meetings=uids %}", engagement=engagement,
+                  uids=[str(last.uid)])
+    assert "1 reviewed meetings" in html and "3 reviewed meetings" not in html
+
+
+def test_chart_without_reviewed_meetings_is_one_short_sentence(engagement, agreement):
+    html = render("{% followthrough_chart engagement %}", engagement=engagement).strip()
+    assert "<svg" not in html
+    assert html.startswith("<p") and "No reviewed meeting yet" in html and len(html) < 200
 
 
 def test_evidence_page_shows_the_meetings_and_commitments(client, coach, flagged, timeline):

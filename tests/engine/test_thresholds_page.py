@@ -25,12 +25,28 @@ def test_the_url_is_named():
     assert reverse("thresholds") == URL
 
 
-def test_a_fraction_outside_0_to_1_is_refused_on_its_field_and_nothing_is_saved(as_coach, coach):
+def test_a_share_outside_0_to_100_percent_is_refused_on_its_field_in_words_and_nothing_is_saved(as_coach, coach):
     events = Event.objects.count()
-    response = as_coach.post(URL, own(followthrough_below="1.5"))
+    response = as_coach.post(URL, own(followthrough_below="150"))
     assert response.status_code == 200
-    assert "must be a fraction between 0 and 1; got 1.5" in response.content.decode()
+    errors = response.context["own_form"].errors
+    assert errors["followthrough_below"] == ["Enter a percentage from 0 to 100, such as 50."]
     assert not CoachThresholds.objects.exists() and Event.objects.count() == events
+
+
+def test_shares_are_entered_and_shown_in_percent_and_stored_as_fractions(as_coach, coach):
+    page = as_coach.get(URL).content.decode()
+    assert "follow-through below 50%" in page and "67% or more" in page
+    assert as_coach.post(URL, own(followthrough_below="60")).status_code == 302
+    assert CoachThresholds.objects.get().followthrough_below == 0.6
+    assert 'value="60.0"' in as_coach.get(URL).content.decode()
+
+
+def test_saving_a_share_unchanged_keeps_the_exact_stored_value(as_coach, coach):
+    from followthrough.engine.services import coach_thresholds_set
+    coach_thresholds_set(coach=coach, by=coach.user, drift_share=2 / 3)
+    assert as_coach.post(URL, own(drift_share="66.67")).status_code == 302
+    assert CoachThresholds.objects.get().drift_share == 2 / 3
 
 
 def test_a_window_of_0_is_refused(as_coach):
@@ -39,7 +55,7 @@ def test_a_window_of_0_is_refused(as_coach):
 
 
 def test_a_coach_override_applies_to_their_clients_only(as_coach, coach, colleague):
-    response = as_coach.post(URL, own(followthrough_below="0.6", drift_meetings="4"))
+    response = as_coach.post(URL, own(followthrough_below="60", drift_meetings="4"))
     assert response.status_code == 302
     assert thresholds_for(coach).followthrough_below == 0.6 and thresholds_for(coach).drift_meetings == 4
     assert thresholds_for(colleague).followthrough_below == 0.5

@@ -15,6 +15,7 @@ from followthrough.commitments.services import (
     Review,
     client_report_of,
     commitment_client_report,
+    commitment_client_report_undo,
     commitment_create,
     meeting_review,
     reported_done_awaiting_review,
@@ -53,6 +54,40 @@ def test_client_marks_an_action_done_with_a_note_and_it_stays_open_for_the_revie
     assert "You said it's done" in page and "Sent all five!" in page and "Mark as done" not in page
     assert list(reported_done_awaiting_review(commitment.engagement)) == [commitment]
     assert client_report_of(commitment).note == "Sent all five!"
+
+
+def test_the_client_can_undo_done_until_the_coach_reviews_it(bob, commitment, client_user, coach):
+    url = reverse("portal_commitment", args=[commitment.uid])
+    bob.post(reverse("portal_commitment_done", args=[commitment.uid]), {"note": "Sent all five!"})
+    assert "Undo: it's not done yet" in bob.get(url).content.decode()
+    response = bob.post(reverse("portal_commitment_done_undo", args=[commitment.uid]), follow=True)
+    assert "this action is open again" in response.content.decode()
+    assert "Mark as done" in response.content.decode()
+    commitment.refresh_from_db()
+    assert commitment.client_reported_done_at is None and commitment.client_report_note == ""
+    assert list(reported_done_awaiting_review(commitment.engagement)) == []
+    event = Event.objects.get(action="commitment.client_report_undone", object_uid=str(commitment.uid))
+    assert event.actor_id == client_user.pk and verify_chain() is None and verify_records() == []
+
+
+def test_done_cannot_be_undone_once_reviewed_nor_by_anyone_else(commitment, coach, client_user):
+    commitment_client_report(commitment=commitment, by=client_user, note="done")
+    with pytest.raises(ValidationError, match="Only the client"):
+        commitment_client_report_undo(commitment=commitment, by=coach.user)
+    later = meeting_create(engagement=commitment.engagement, focus_areas=on_focus(commitment.engagement),
+                           by=coach.user, status="held", starts_at=timezone.now() - timedelta(hours=1))
+    meeting_review(meeting=later, by=coach.user,
+                   review=MeetingReview(reviews=[Review(commitment=commitment, outcome="kept")]))
+    commitment.refresh_from_db()
+    with pytest.raises(ValidationError, match="already reviewed"):
+        commitment_client_report_undo(commitment=commitment, by=client_user)
+    commitment.refresh_from_db()
+    assert commitment.client_reported_done_at is not None
+
+
+def test_undo_without_a_report_is_refused(commitment, client_user):
+    with pytest.raises(ValidationError, match="nothing to undo"):
+        commitment_client_report_undo(commitment=commitment, by=client_user)
 
 
 def test_the_note_is_optional_and_a_second_report_is_refused(bob, commitment):
@@ -106,6 +141,18 @@ def test_coach_asks_for_a_plan_and_the_client_gets_a_link_to_answer(client, coac
     client.logout()
     path = link_path_from_mail(outbox[0])
     assert client.post(path).url == reverse("portal_plan_answer", args=[plan_request.uid])
+
+
+def test_the_plan_request_email_says_what_is_asked(client, coach, commitment, client_user, outbox):
+    client.force_login(coach.user)
+    client.post(reverse("portal_ask_plan", args=[commitment.uid]))
+    [mail] = outbox
+    assert mail.subject.startswith(f"{coach.display_name} asks you to plan: {commitment.description[:30]}")
+    assert mail.body.startswith("Hello Bob,")
+    assert commitment.description in mail.body
+    assert "the day and time you will do it" in mail.body and "whether you have what you need" in mail.body
+    html = mail.alternatives[0][0]
+    assert commitment.description in html and "Plan it now" in html and "Open my portal" not in html
 
 
 @pytest.mark.parametrize("who", ["colleague", "outsider", "client_user"])

@@ -22,6 +22,7 @@ def uid_routes(records):
         ("get", reverse("portal_meeting", args=[records["meeting"].uid])),
         ("get", reverse("portal_commitment", args=[records["commitment"].uid])),
         ("post", reverse("portal_commitment_done", args=[records["commitment"].uid])),
+        ("post", reverse("portal_commitment_done_undo", args=[records["commitment"].uid])),
         ("get", reverse("portal_plan_answer", args=[records["plan_request"].uid])),
         ("post", reverse("portal_plan_answer", args=[records["plan_request"].uid])),
     ]
@@ -116,6 +117,12 @@ def test_the_agreement_page_shows_all_terms_and_goals(bob, agreement):
     assert "Not acknowledged yet" in page and "Acknowledge version 1" in page
 
 
+def test_a_first_agreement_is_announced_as_ready_not_as_a_new_version(bob, agreement):
+    home = bob.get(reverse("portal_home")).content.decode()
+    assert "Your agreement with" in home and "is ready" in home and "Read your agreement" in home
+    assert "new version" not in home and "version 1" not in home
+
+
 def test_acknowledging_a_new_version_by_typed_name(bob, agreement, engagement, coach, client_user):
     version_2 = agreement_create(engagement=engagement, by=coach.user, renegotiation_reason="A lower bar for now",
                                  came_for="Grow catering", primary_focus=agreement.primary_focus,
@@ -126,7 +133,9 @@ def test_acknowledging_a_new_version_by_typed_name(bob, agreement, engagement, c
 
     response = bob.post(url, {"typed_name": "Robert Stone"})
     assert response.status_code == 400
-    assert "Type the client&#x27;s name exactly as on file: Bob Stone." in response.content.decode()
+    # Spoken to the client, not about "the client".
+    assert "Please type your full name as it is on your agreement: Bob Stone." in response.content.decode()
+    assert "the client" not in response.content.decode().split("<form", 1)[1].split("</form>", 1)[0]
     assert 'aria-invalid="true"' in response.content.decode()
     version_2.refresh_from_db()
     assert version_2.acknowledged_at is None

@@ -36,6 +36,9 @@ def test_a_sent_letter_and_a_shared_review_are_listed_and_readable(bob, letter, 
     assert "Carrying on together" in bob.get(reverse("portal_letter", args=[letter.uid])).content.decode()
     page = bob.get(reverse("portal_file_review", args=[review.uid])).content.decode()
     assert "Email five wedding planners" in page and "Tired, distracted." not in page
+    # Spoken to the client: "your", never "the client's".
+    report = page[page.index('<div class="report">'):]
+    assert "Your last" in report and "the client" not in report.lower()
     pdf = bob.get(reverse("portal_file_review_pdf", args=[review.uid]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 

@@ -69,8 +69,10 @@ def test_the_protocol_through_the_api(story, api, engagement):
     review_uid = reviewed.json()["file_review"]
     assert reviewed.json()["intervention"]["recommended_step"] == "new_goal"
     report = api.get(f"file-reviews/{review_uid}").json()
-    # Made at the last three meetings: two missed since, the newest still open.
-    assert (report["totals"]["missed"], report["totals"]["open"]) == (2, 1) and report["shared_at"]
+    # Due at the last three meetings: three missed; the one agreed at the newest is still open.
+    assert (report["totals"]["missed"], report["totals"]["open"]) == (3, 1) and report["shared_at"]
+    listed = [c for m in report["meetings"] for c in m["commitments"]] + report["still_open"]
+    assert len(listed) == sum(report["totals"].values())
     assert all("Private" not in m["client_summary"] for m in report["meetings"])
 
     goal = api.post(f"interventions/{uid}/steps/new_goal", new_goal_payload(engagement))

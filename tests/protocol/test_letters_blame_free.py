@@ -96,9 +96,12 @@ def test_no_letter_blames_anyone(coach, colleague, focus, data):
         for letter in letters:
             assert letter.body.strip(), letter.kind
             assert blame_words_in(letter.subject + "\n" + letter.body) == [], (letter.kind, letter.body)
-            assert data["name"] in letter.body
+            # Greeted by first name, as people write to each other, and never defensively.
+            assert letter.body.startswith(f"Dear {data['name'].split()[0]},\n"), letter.body[:40]
+            assert "judgement" not in letter.body and "not to judge" not in letter.body
         ending = next(letter for letter in letters if letter.kind == "ending")
         assert "Cara Lind" in ending.body  # an associate offered, for support of another kind
+        assert "door" in ending.body and "door" in next(x for x in letters if x.kind == "pause").body
         transaction.set_rollback(True)
 
 

@@ -1,6 +1,8 @@
 """Focus drift through the pages: refer, the associate's side of a referral, consent, and
 the way back to the original coach."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -9,6 +11,7 @@ from followthrough.engine.models import Flag
 from followthrough.engine.services import engagement_refresh
 from followthrough.practice.services import coach_create
 from followthrough.protocol.models import Intervention, Notification, Referral
+from followthrough.protocol.services import intervention_open
 from tests.conftest import PASSWORD
 
 from .conftest import text
@@ -48,6 +51,24 @@ def test_one_off_focus_meeting_is_not_drift(story, as_coach, engagement):
     assert "Focus drift" not in text(page).split("Open one by hand")[0]
 
 
+def test_the_refer_panel_stays_open_when_associates_are_shown_and_loads_in_place(
+        story, as_coach, engagement, coach, associates, focus):
+    drifted(story)
+    intervention = intervention_open(engagement=engagement, by=coach.user)
+    page = text(as_coach.get(url("intervention", intervention.uid), {"focus": "business"}))
+    assert re.search(r'<details class="step" id="refer"\s+open>', page)
+    assert 'hx-select="#refer"' in page and 'hx-target="#refer"' in page
+
+
+def test_a_tie_between_off_focus_areas_goes_to_the_most_recent_meeting(story, engagement, agreement, focus):
+    from followthrough.protocol.selectors import drifted_focus
+    story.held([], focus=["relationships"])
+    story.held([], focus=["health"])
+    assert drifted_focus(engagement, agreement) == focus["health"]
+    story.held([], focus=["relationships"])
+    assert drifted_focus(engagement, agreement) == focus["relationships"]
+
+
 def test_drift_refer_consent_accept_complete(story, as_coach, client, engagement, coach, associates, focus):
     drifted(story)
     flag = Flag.objects.get(engagement=engagement, kind="focus_drift")
@@ -62,8 +83,13 @@ def test_drift_refer_consent_accept_complete(story, as_coach, client, engagement
     assert forms["refer_focus"] == focus["relationships"]  # the drifted focus, found from the meetings
     suggested = [c.display_name for c in forms["candidates"] if c.specialty_match and c.accepts_referrals]
     assert suggested == ["Cara Lind"]
-    assert [c.display_name for c in forms["candidates"]][:2] == ["Cara Lind", "Rita Moss"]
-    assert "not accepting referrals now" in body
+    assert [c.display_name for c in forms["candidates"]][0] == "Cara Lind"
+    # Those not taking referrals are listed apart, not among the choices.
+    assert all(c.accepts_referrals for c in forms["candidates"])
+    assert "Rita Moss" in [c.display_name for c in forms["not_accepting"]]
+    assert "Not taking referrals now" in body
+    refer_form = body.split("Associates for Relationships, best fit first")[1].split("</fieldset>")[0]
+    assert "Rita Moss" not in refer_form
     # Amending is offered only to this coach's own specialties: relationships is not one.
     assert list(forms["amend"].fields["focus_area"].queryset) == []
 

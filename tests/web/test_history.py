@@ -56,3 +56,22 @@ def test_the_history_shows_before_and_after_in_plain_terms(as_coach, coach, held
     assert "<td>Business</td><td aria-label=\"became\">→</td><td>Business, Career</td>" in text
     # Links between records are shown by the page, not as row numbers in the history.
     assert '<th scope="row">engagement</th>' not in text
+
+
+def test_the_history_reads_in_words_with_the_raw_change_one_click_away(as_coach, coach, commitment):
+    from followthrough.commitments.services import MeetingReview, Review, meeting_review
+
+    later = meeting_create(engagement=commitment.engagement, focus_areas=on_focus(commitment.engagement),
+                           by=coach.user, status="held", starts_at=timezone.now() - timedelta(hours=2))
+    meeting_review(meeting=later, by=coach.user, review=MeetingReview(reviews=[
+        Review(commitment=commitment, outcome="missed", client_reason="Work took over")]))
+    body = as_coach.get(reverse("client_file", args=[commitment.engagement.client.uid])).content.decode()
+    history = body[body.index('id="history"'):]
+    who = coach.user.get_full_name() or coach.user.get_username()
+    assert "marked “Email five wedding planners” missed — the client said “Work took over”" in history
+    assert "agreed a new action: “Email five wedding planners”" in history
+    assert "wrote the agreement" in history and "version 1 of" not in history
+    assert who in history or coach.display_name in history
+    # The raw record stays, folded away for an auditor.
+    assert '<details class="raw-change">' in history and "<code>commitment.reviewed</code>" in history
+    assert "{'" not in history  # never a raw dictionary

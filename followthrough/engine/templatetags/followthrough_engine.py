@@ -2,7 +2,8 @@
 
 - `{% needs_attention coach %}` lists the coach's clients, flagged ones first, each flag
   with a one-line reason and a link to its evidence.
-- `{% followthrough_chart engagement %}` draws the follow-through chart inline.
+- `{% followthrough_chart engagement %}` draws the follow-through chart inline
+  (`meetings=` limits it to those meetings, `pdf=True` lays it out for paper).
 """
 
 from django import template
@@ -11,7 +12,7 @@ from django.utils.safestring import mark_safe
 from followthrough.access import coach_of
 from followthrough.ui.csp import nonce_styles
 
-from ..charts import followthrough_svg
+from ..charts import followthrough_html
 from ..selectors import needs_attention as attention_rows
 
 register = template.Library()
@@ -27,9 +28,10 @@ def needs_attention(coach, quiet=True):
 
 
 @register.simple_tag(takes_context=True)
-def followthrough_chart(context, engagement):
+def followthrough_chart(context, engagement, meetings=None, pdf=False):
+    """`meetings` (uids) limits the chart to those meetings; `pdf` draws it for paper."""
     if engagement is None:
         return ""
     # The SVG is built from escaped text and numbers only, so it is safe to inline.
-    svg = nonce_styles(followthrough_svg(engagement), context.get("request"))
-    return mark_safe(f'<figure class="followthrough-chart">{svg}</figure>')  # noqa: S308
+    html = nonce_styles(followthrough_html(engagement, meetings=meetings, pdf=pdf), context.get("request"))
+    return mark_safe(html)  # noqa: S308

@@ -90,7 +90,9 @@ def _forms(request, intervention, data, bound):
         forms["refer"] = bound.get("refer") or ReferOfferForm(
             candidates=candidates, practice=engagement.coach.practice, initial={"focus_area": focus})
         forms["refer_focus"] = focus
-        forms["candidates"] = candidates
+        # Those who take referrals now are the choices; the others are shown apart.
+        forms["candidates"] = [c for c in candidates if c.accepts_referrals]
+        forms["not_accepting"] = [c for c in candidates if not c.accepts_referrals]
         forms["focus_areas"] = list(engagement.coach.practice.focus_areas.filter(is_active=True))
     if Step.REFER in allowed or "amend" in bound:
         forms["amend"] = bound.get("amend") or AmendFocusForm(coach=engagement.coach, agreement=agreement)

@@ -9,7 +9,15 @@ from django.utils import dateformat, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import Truncator
 
+from ..history_words import sentence
+
 register = template.Library()
+
+
+@register.filter
+def history_sentence(event):
+    """The event in words, for the file's history."""
+    return sentence(event)
 
 
 @register.filter
@@ -41,6 +49,9 @@ def history_value(name, value, focus_names):
             return f"{timezone.localtime(moment):%d %b %Y %H:%M}"
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        # A nested record (a plan, evidence): its keys in words, never a raw dictionary.
+        return Truncator("; ".join(f"{str(k).replace('_', ' ')}: {v}" for k, v in value.items())).chars(160)
     return Truncator(str(value)).chars(160)
 
 
