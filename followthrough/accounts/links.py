@@ -78,7 +78,7 @@ def portal_link_send(*, client, by, next_path="", plan_for=None):
 def _send_link_email(client, link, by, plan_for=None):
     sender = coach_of(by)
     context = {
-        "first_name": (client.full_name.split() or [client.full_name])[0],
+        "first_name": client.greeting_name,
         "plan_for": plan_for,
         "client": client,
         "practice": client.practice,

@@ -29,6 +29,9 @@ class ClientQuerySet(models.QuerySet):
 class Client(TrackedModel):
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="clients")
     full_name = models.CharField(max_length=200)
+    preferred_name = models.CharField(
+        "preferred name", max_length=100, blank=True,
+        help_text="What they like to be called in letters and emails; their first name when left empty.")
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
@@ -39,13 +42,18 @@ class Client(TrackedModel):
 
     objects = ClientQuerySet.as_manager()
 
-    history_fields = ("practice", "full_name", "email", "phone", "timezone", "user")
+    history_fields = ("practice", "full_name", "preferred_name", "email", "phone", "timezone", "user")
 
     class Meta:
         ordering = ["full_name"]
 
     def __str__(self):
         return self.full_name
+
+    @property
+    def greeting_name(self):
+        """The name letters and emails open with, as people write to each other."""
+        return self.preferred_name.strip() or next(iter(self.full_name.split()), "there")
 
     def today(self):
         """The client's own day, for what the client is shown and asked."""

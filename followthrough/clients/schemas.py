@@ -27,6 +27,7 @@ class EngagementSummary(Schema):
 class ClientOut(Schema):
     uid: UUID
     full_name: str
+    preferred_name: str
     email: str
     phone: str
     timezone: str
@@ -50,6 +51,7 @@ class ClientDetail(ClientOut):
 
 class ClientIn(In):
     full_name: str
+    preferred_name: str = Field("", description="What letters and emails call them; their first name when empty.")
     email: str = ""
     email_shared: bool = Field(False, description="Another client of the practice is a different person "
                                                   "with the same email.")

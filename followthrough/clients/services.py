@@ -25,7 +25,7 @@ GOAL_FIELDS = ("title", "measure", *Goal.LEVEL_FIELDS)
 
 @transaction.atomic
 def client_create(*, coach, by, full_name, email="", phone="", timezone="UTC", started_on=None,
-                  email_shared=False):
+                  email_shared=False, preferred_name=""):
     """A new client starts with an active engagement with the coach who adds them.
 
     An email already on another client of the practice is most often the same person
@@ -34,7 +34,7 @@ def client_create(*, coach, by, full_name, email="", phone="", timezone="UTC", s
     email = (email or "").strip()
     _check_email_unique(coach.practice, email, email_shared=email_shared)
     client = Client(practice=coach.practice, full_name=full_name.strip(), email=email, phone=phone,
-                    timezone=timezone)
+                    timezone=timezone, preferred_name=(preferred_name or "").strip())
     tracked_create(client, by=by, action="client.created")
     engagement_start(client=client, coach=coach, by=by, started_on=started_on)
     return client

@@ -50,7 +50,7 @@ def reminder_message(reminder):
     }[reminder.kind]
     context = {
         "kind": reminder.kind,
-        "client_name": client.full_name.split()[0] if client.full_name.strip() else "there",
+        "client_name": client.greeting_name,
         "coach_name": coach.display_name,
         "description": commitment.description,
         "due_on": commitment.due_on,

@@ -37,12 +37,7 @@ def blame_words_in(text):
 
 
 def greeting_name(client):
-    """The name a letter opens with: the client's first name, as people write to each other.
-
-    The client record keeps one full name; its first word is the first name (a separate
-    preferred-name field would need a migration in clients, left for its owner)."""
-    parts = (client.full_name or "").split()
-    return parts[0] if parts else "there"
+    return client.greeting_name
 
 
 def _associates(engagement):

@@ -174,3 +174,13 @@ def test_a_resume_withdraws_nothing(story, coach, engagement):
     engagement_move(engagement=engagement, to_state="active", by=coach.user)
     assert engagement.transitions.count() == 2
     assert Commitment.objects.filter(engagement=engagement, outcome="withdrawn").count() == 1
+
+
+def test_letters_open_with_the_name_the_client_likes_to_be_called(coach):
+    from followthrough.clients.services import client_create
+    from followthrough.protocol.letters import letter_draft
+
+    client = client_create(coach=coach, by=coach.user, full_name="Margaret Ellis", preferred_name="Peggy",
+                           email="peggy@example.org")
+    letter = letter_draft(engagement=client.engagements.get(), by=coach.user, kind="pause")
+    assert letter.body.startswith("Dear Peggy,")

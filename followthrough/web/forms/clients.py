@@ -2,13 +2,15 @@
 
 from django import forms
 
-from followthrough.clients.models import Agreement, Engagement, Goal
+from followthrough.clients.models import Agreement, Client, Engagement, Goal
 from followthrough.clients.services import AGREEMENT_TERMS, GOAL_FIELDS
 from followthrough.ui.forms import DateInput, DayField, timezone_choices
 
 
 class ClientForm(forms.Form):
     full_name = forms.CharField(label="Full name", max_length=200)
+    preferred_name = forms.CharField(label="Preferred name", max_length=100, required=False,
+                                     help_text=Client._meta.get_field("preferred_name").help_text)
     email = forms.EmailField(required=False)
     email_shared = forms.BooleanField(
         label="Two people share this email address", required=False,

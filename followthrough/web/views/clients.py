@@ -33,7 +33,7 @@ def client_create(request):
             client = services.client_create(
                 coach=coach, by=request.user, full_name=data["full_name"], email=data["email"],
                 phone=data["phone"], timezone=data["timezone"], started_on=data["started_on"],
-                email_shared=data["email_shared"],
+                email_shared=data["email_shared"], preferred_name=data["preferred_name"],
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
