@@ -3,7 +3,8 @@ at (the newest ones, of the right kind, of this engagement only), whose threshol
 judges by, what counts as goal progress, and what the evidence on a flag says."""
 
 import uuid
-from datetime import timedelta
+from datetime import UTC as timezone_utc
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -50,6 +51,13 @@ def test_meetings_with_only_waived_commitments_between_bad_ones_do_not_hide_the_
     assert {c.kind for c in changes} == {"nonproductive"}
     evidence = flag_of(engagement, "nonproductive").evidence
     assert len(evidence["meetings"]) == 3 and evidence["meetings"][-1]["uid"] == str(last.uid)
+
+
+def test_three_bad_meetings_with_no_focus_areas_recorded_are_a_phase(timeline, engagement):
+    for _ in range(3):
+        timeline.meeting("held", ["missed"], focus=())
+    engagement_refresh(engagement=engagement)
+    assert open_kinds(engagement) == ["nonproductive"]
 
 
 def test_fewer_bad_meetings_than_the_window_is_not_yet_a_phase(timeline, engagement):
@@ -308,6 +316,40 @@ def test_another_clients_newer_meetings_do_not_change_this_clients_flags(
     assert open_kinds(engagement) == ["focus_drift", "no_shows", "nonproductive"]
 
 
+def test_in_one_pass_each_client_is_judged_by_their_own_coachs_narrower_windows(
+        timeline, engagement, coach, colleague, colleague_client, focus, make_timeline):
+    """Bob's coach looks at 2 meetings where Cara looks at 3: Bob's two bad, off-focus
+    meetings are a phase and drift, though the pass as a whole reaches 3 meetings back."""
+    coach_thresholds_set(coach=coach, by=coach.user, nonproductive_meetings=2, drift_meetings=2, no_show_run=1)
+    coach_thresholds_set(coach=colleague, by=colleague.user, no_show_run=1)
+    dee = colleague_client.engagements.get()
+    agreement_create(engagement=dee, by=colleague.user, came_for="Open a second shop",
+                     primary_focus=focus["business"], meeting_cadence="Weekly",
+                     call_to_action="Sign a lease", goals=[{"title": "Lease signed"}])
+    timeline.meeting("held", ["missed"], focus=["relationships"])
+    timeline.meeting("held", ["missed"], focus=["relationships"])
+    dees = make_timeline(dee, colleague)
+    for _ in range(3):
+        dees.meeting("held", ["kept"], focus=["business"])
+    scan_pass()
+    assert open_kinds(engagement) == ["focus_drift", "nonproductive"]
+    assert open_kinds(dee) == []
+
+
+def test_in_one_pass_a_single_no_show_is_a_run_for_a_coach_who_set_the_run_to_one(
+        timeline, engagement, coach, colleague_client, colleague, make_timeline, focus):
+    coach_thresholds_set(coach=coach, by=coach.user, no_show_run=1)
+    dee = colleague_client.engagements.get()
+    agreement_create(engagement=dee, by=colleague.user, came_for="Open a second shop",
+                     primary_focus=focus["business"], meeting_cadence="Weekly",
+                     call_to_action="Sign a lease", goals=[{"title": "Lease signed"}])
+    make_timeline(dee, colleague).meeting("no_show")
+    timeline.meeting("no_show")
+    scan_pass()
+    assert open_kinds(engagement) == ["no_shows"]
+    assert open_kinds(dee) == []
+
+
 # --- uids and times as the databases return them --------------------------------------------
 
 
@@ -322,12 +364,38 @@ def test_a_uid_comes_out_in_its_usual_form_however_the_database_returns_it():
     assert as_uid("{" + usual + "}") == usual  # anything else uuid reads
 
 
-@pytest.mark.parametrize("corrupt", ["g" * 32, "0190b5e2-7c1a-7def-8abc-0123456789ax", "0190b5e2", ""])
+USUAL = "0190b5e2-7c1a-7def-8abc-0123456789ab"
+HEX = USUAL.replace("-", "")
+
+
+def dashed(positions, digits=HEX):
+    """`digits` laid out with dashes at `positions` instead of the usual 8, 13, 18, 23."""
+    out, rest = [], iter(digits)
+    for i in range(len(digits) + len(positions)):
+        out.append("-" if i in positions else next(rest))
+    return "".join(out)
+
+
+@pytest.mark.parametrize("positions", [(7, 13, 18, 23), (9, 13, 18, 23), (8, 12, 18, 23), (8, 14, 18, 23),
+                                       (8, 13, 17, 23), (8, 13, 19, 23), (8, 13, 18, 22), (8, 13, 18, 24)])
+def test_a_uid_with_a_dash_out_of_place_still_comes_out_in_the_usual_form(positions):
+    assert as_uid(dashed(positions)) == USUAL
+
+
+@pytest.mark.parametrize("corrupt", [
+    "g" * 32, "0" * 31, "0" * 33, USUAL[:-1] + "g", USUAL[:-1], USUAL + "0", "0190b5e2", "",
+    # 36 characters, a dash missing (a digit too many) at each usual place, or all four
+    *(dashed(set(p for p in (8, 13, 18, 23) if p != missing), HEX + "f") for missing in (8, 13, 18, 23)),
+    HEX + "ffff",
+])
 def test_a_corrupt_uid_fails_loudly(corrupt):
     with pytest.raises(ValueError):
         as_uid(corrupt)
 
 
 def test_a_time_without_a_zone_is_read_as_utc():
+    aware = datetime(2026, 3, 1, 9, 30, tzinfo=timezone_utc)
+    assert as_datetime(aware) is aware
+    assert as_datetime(datetime(2026, 3, 1, 9, 30)) == aware
     assert as_datetime("2026-03-01 09:30:00").isoformat() == "2026-03-01T09:30:00+00:00"
     assert as_datetime("2026-03-01T09:30:00+01:00").utcoffset() == timedelta(hours=1)
