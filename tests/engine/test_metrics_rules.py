@@ -248,25 +248,16 @@ def test_a_trimmed_task_is_a_new_smaller_task_not_a_repeat_of_the_missed_one(tim
     assert engagement_followthrough(engagement)["repeat_misses"] == []
 
 
-def test_repeat_miss_lines_are_listed_by_when_their_first_commitment_was_made(timeline, engagement, coach):
-    day = timeline.start + timedelta(days=1)
-    a1 = commitment_create(engagement=engagement, by=coach.user, description="Budget", due_on=day.date())
-    b1 = commitment_create(engagement=engagement, by=coach.user, description="Gym", due_on=day.date())
-    review_at(engagement, coach, day, (a1, "missed"), (b1, "missed"))
-    later = day + timedelta(days=7)
-    b2 = derived(engagement, coach, b1, "reinstated", "Gym again", later.date())
-    a2 = derived(engagement, coach, a1, "reinstated", "Budget again", later.date())
-    review_at(engagement, coach, later, (a2, "missed"), (b2, "missed"))
-    lines = engagement_followthrough(engagement)["repeat_misses"]
-    assert [line["description"] for line in lines] == ["Budget", "Gym"]
-    assert [line["commitments"] for line in lines] == [[str(a1.uid), str(a2.uid)], [str(b1.uid), str(b2.uid)]]
+class Record:
+    """A commitment as `repeat_misses` reads it, without the database."""
+
+    def __init__(self, pk, outcome, derived_from_id=None, derivation="", uid=None):
+        self.pk, self.uid, self.outcome = pk, uid or f"u{pk}", outcome
+        self.derived_from_id, self.derivation, self.description = derived_from_id, derivation, f"task {pk}"
 
 
 def test_repeat_misses_of_plain_records_without_the_database():
-    class C:
-        def __init__(self, pk, outcome, derived_from_id=None, derivation=""):
-            self.pk, self.uid, self.outcome = pk, f"u{pk}", outcome
-            self.derived_from_id, self.derivation, self.description = derived_from_id, derivation, f"task {pk}"
+    C = Record
 
     # 1 missed, reinstated as 2 (missed), reinstated as 3 (missed): one line, three misses.
     records = [C(3, "missed", 2, "reinstated"), C(1, "missed"), C(2, "missed", 1, "reinstated")]
@@ -303,3 +294,10 @@ def test_removing_a_coachs_override_brings_back_the_practices_value(practice, co
 def test_the_effective_thresholds_handed_to_pages_are_read_only(coach):
     with pytest.raises(FrozenInstanceError):
         thresholds_for(coach).followthrough_below = 0.9
+
+
+def test_repeat_miss_lines_come_in_the_order_of_their_first_commitments_uid():
+    # Line 1: 1 -> 4; line 2: 2 -> 3. By first uid, line 1 comes first (by last, it would not).
+    records = [Record(1, "missed", uid="u1"), Record(2, "missed", uid="u2"),
+               Record(3, "missed", 2, "reinstated", uid="u3"), Record(4, "missed", 1, "reinstated", uid="u4")]
+    assert [line["commitments"] for line in repeat_misses(records)] == [["u1", "u4"], ["u2", "u3"]]
