@@ -395,7 +395,7 @@ def test_a_corrupt_uid_fails_loudly(corrupt):
 
 def test_a_time_without_a_zone_is_read_as_utc():
     aware = datetime(2026, 3, 1, 9, 30, tzinfo=timezone_utc)
-    assert as_datetime(aware) is aware
+    assert as_datetime(aware) == aware
     assert as_datetime(datetime(2026, 3, 1, 9, 30)) == aware
     assert as_datetime("2026-03-01 09:30:00").isoformat() == "2026-03-01T09:30:00+00:00"
     assert as_datetime("2026-03-01T09:30:00+01:00").utcoffset() == timedelta(hours=1)
