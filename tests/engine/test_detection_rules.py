@@ -97,6 +97,20 @@ def test_a_coachs_threshold_wins_over_the_practices(timeline, engagement, practi
     assert flag_of(engagement, "nonproductive").evidence["threshold"] == 0.5
 
 
+def test_a_figure_within_rounding_slack_of_the_coachs_threshold_is_not_below_it(timeline, engagement, coach):
+    # 0.25 against 0.250000001: equal but for binary rounding, so not below (EPSILON of slack).
+    coach_thresholds_set(coach=coach, by=coach.user, followthrough_below=0.250000001)
+    for _ in range(3):
+        timeline.meeting("held", [0.25])
+    engagement_refresh(engagement=engagement)
+    assert open_kinds(engagement) == []
+    timeline.meeting("held", [0.24])
+    timeline.meeting("held", [0.24])
+    timeline.meeting("held", [0.24])
+    engagement_refresh(engagement=engagement)
+    assert open_kinds(engagement) == ["nonproductive"]
+
+
 def test_another_coachs_override_does_not_apply_to_my_clients(timeline, engagement, colleague):
     coach_thresholds_set(coach=colleague, by=colleague.user, nonproductive_meetings=1)
     timeline.meeting("held", ["missed"])
@@ -204,6 +218,14 @@ def test_drift_counts_topics_not_meetings(timeline, engagement):
     assert [m["off_share"] for m in evidence["meetings"]] == [0.5, 1.0, 1.0]
     assert evidence["commitments"] == []
     assert evidence["threshold"] == pytest.approx(2 / 3) and evidence["window"] == 3
+
+
+def test_a_share_within_rounding_slack_of_the_coachs_drift_threshold_reaches_it(timeline, engagement, coach):
+    # One of two topics off focus against a share of 0.5000000005: equal but for rounding.
+    coach_thresholds_set(coach=coach, by=coach.user, drift_meetings=1, drift_share=0.5000000005)
+    timeline.meeting("held", [], focus=["business", "relationships"])
+    engagement_refresh(engagement=engagement)
+    assert open_kinds(engagement) == ["focus_drift"]
 
 
 def test_meetings_without_focus_areas_between_off_focus_ones_are_skipped(timeline, engagement):
