@@ -307,6 +307,25 @@ def test_the_practices_no_show_run_applies(timeline, engagement, practice):
     assert open_kinds(engagement) == ["no_shows"]
 
 
+# --- meetings recorded for the same time ---------------------------------------------------
+
+
+def test_of_two_meetings_recorded_for_the_same_time_the_one_recorded_last_counts_as_newer(
+        timeline, engagement, coach):
+    # As the follow-through chart orders them. With windows of one, only the newest counts.
+    coach_thresholds_set(coach=coach, by=coach.user, nonproductive_meetings=1, drift_meetings=1, no_show_run=1)
+    same = timeline.start
+    timeline.meeting("held", ["missed"], focus=["relationships"], at=same)
+    timeline.meeting("held", ["kept"], focus=["business"], at=same)
+    engagement_refresh(engagement=engagement)
+    assert open_kinds(engagement) == []
+    later = same + timedelta(days=7)
+    timeline.meeting("no_show", at=later)
+    timeline.meeting("held", [], focus=(), at=later)
+    engagement_refresh(engagement=engagement)
+    assert open_kinds(engagement) == []
+
+
 # --- one engagement at a time -------------------------------------------------------------
 
 
