@@ -18,6 +18,7 @@ from followthrough.engine.services import (
     practice_thresholds_set,
     scan_pass,
 )
+from followthrough.engine.sweep import engagements_to_settle
 from followthrough.meetings.services import meeting_update
 
 
@@ -372,23 +373,28 @@ def test_in_one_pass_each_client_is_judged_by_their_own_coachs_narrower_windows(
     dees = make_timeline(dee, colleague)
     for _ in range(3):
         dees.meeting("held", ["kept"], focus=["business"])
+    # The pass's sweep, over the whole practice at once, names Bob as due his flags.
+    assert engagements_to_settle() == [engagement.pk]
     scan_pass()
     assert open_kinds(engagement) == ["focus_drift", "nonproductive"]
     assert open_kinds(dee) == []
 
 
-def test_in_one_pass_a_single_no_show_is_a_run_for_a_coach_who_set_the_run_to_one(
+def test_in_one_pass_one_no_show_is_a_run_for_a_coach_who_set_the_run_to_one_and_two_for_the_rest(
         timeline, engagement, coach, colleague_client, colleague, make_timeline, focus):
     coach_thresholds_set(coach=coach, by=coach.user, no_show_run=1)
     dee = colleague_client.engagements.get()
     agreement_create(engagement=dee, by=colleague.user, came_for="Open a second shop",
                      primary_focus=focus["business"], meeting_cadence="Weekly",
                      call_to_action="Sign a lease", goals=[{"title": "Lease signed"}])
-    make_timeline(dee, colleague).meeting("no_show")
+    dees = make_timeline(dee, colleague)
+    dees.meeting("no_show")
+    dees.meeting("no_show")  # Cara's run of two
     timeline.meeting("no_show")
+    assert engagements_to_settle() == sorted([engagement.pk, dee.pk])
     scan_pass()
     assert open_kinds(engagement) == ["no_shows"]
-    assert open_kinds(dee) == []
+    assert open_kinds(dee) == ["no_shows"]
 
 
 # --- uids and times as the databases return them --------------------------------------------
