@@ -434,6 +434,8 @@ def test_a_uid_with_a_dash_out_of_place_still_comes_out_in_the_usual_form(positi
     # 36 characters, a dash missing (a digit too many) at each usual place, or all four
     *(dashed(set(p for p in (8, 13, 18, 23) if p != missing), HEX + "f") for missing in (8, 13, 18, 23)),
     HEX + "ffff",
+    # 36 characters whose usual dash places hold equal digits instead, in part or all
+    "a" * 18 + "-" + "a" * 4 + "-" + "a" * 12, "a" * 23 + "-" + "a" * 12, "a" * 36,
 ])
 def test_a_corrupt_uid_fails_loudly(corrupt):
     with pytest.raises(ValueError):
