@@ -228,11 +228,13 @@ VENDOR_WORDS = {
         "progressed": "COUNT(p.meeting_id)",
         "progress_join": "LEFT JOIN progress p ON p.meeting_id = f.meeting_id",
     },
-    # SQLite keeps times as ISO text: '' sorts before every one, '9999' after. It joins two
+    # SQLite keeps times as ISO text: '' sorts before every one, '9999-12-31 23:59:59' after.
+    # (A bare '9999' does not: the datetime column's numeric affinity turns it into the number
+    # 9999, which sorts before all text, so every history was read in full.) It joins two
     # computed sets by nested scans (13 s at 10 k clients), but builds an index for an IN
     # list.
     "sqlite": {
-        "least": "MIN", "earliest": "''", "never": "'9999'", "ordered_join": "CROSS JOIN",
+        "least": "MIN", "earliest": "''", "never": "'9999-12-31 23:59:59'", "ordered_join": "CROSS JOIN",
         "progressed": "SUM(CASE WHEN f.meeting_id IN (SELECT meeting_id FROM progress) THEN 1 ELSE 0 END)",
         "progress_join": "",
     },

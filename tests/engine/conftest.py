@@ -30,9 +30,14 @@ class Timeline:
     def meeting(self, status="held", outcomes=(), *, focus=("business",), goal=None, minutes=None,
                 reason="It snowed in; nobody could travel.", at=None):
         starts_at = at or self.start + len(self.meetings) * WEEK
+        untagged = status == "held" and not focus
         meeting = meeting_create(engagement=self.engagement, by=self.coach.user, status=status,
                                  starts_at=starts_at,
-                                 focus_areas=[self.focus[slug] for slug in focus])
+                                 focus_areas=[self.focus[slug] for slug in (("business",) if untagged else focus)])
+        if untagged:
+            # A held meeting with no focus areas can no longer be recorded, but records from
+            # before that rule (or imported) can be so: the engine must still judge them.
+            meeting.focus_areas.clear()
         self.meetings.append(meeting)
         if status != "held":
             return meeting

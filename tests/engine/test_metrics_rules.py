@@ -9,6 +9,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from meeting_helpers import on_focus
 
 from followthrough.commitments.services import MeetingReview, Review, commitment_create, meeting_review
 from followthrough.engine.metrics import (
@@ -207,7 +208,8 @@ def test_the_run_is_judged_by_the_coachs_own_threshold(timeline, engagement, coa
 
 
 def review_at(engagement, coach, when, *reviews):
-    meeting = meeting_create(engagement=engagement, by=coach.user, status="held", starts_at=when)
+    meeting = meeting_create(engagement=engagement, by=coach.user, status="held", starts_at=when,
+                             focus_areas=on_focus(engagement))
     meeting_review(meeting=meeting, by=coach.user,
                    review=MeetingReview(reviews=[Review(c, outcome) for c, outcome in reviews]))
     return meeting
