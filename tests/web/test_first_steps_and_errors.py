@@ -17,7 +17,7 @@ def test_an_empty_caseload_shows_the_first_steps(client, coach):
 def test_a_caseload_filtered_to_nothing_is_not_told_to_start_over(client, coach, engagement):
     client.force_login(coach.user)
     body = client.get("/?state=paused").content.decode()
-    assert "First steps" not in body and "No clients in this list" in body
+    assert "First steps" not in body and "No clients match" in body
 
 
 def test_a_coach_who_hits_a_missing_page_gets_a_styled_page_back_to_the_caseload(client, coach):

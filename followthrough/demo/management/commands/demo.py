@@ -3,11 +3,18 @@ import os
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import NoReverseMatch, reverse
 
 from followthrough.web.management.commands.serve import browser_host, parse_addr
 
 from .seed_demo import seed, write_logins
+
+
+def _unapplied_migrations():
+    executor = MigrationExecutor(connection)
+    return executor.migration_plan(executor.loader.graph.leaf_nodes())
 
 
 def _path(name, fallback=None):
@@ -28,8 +35,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, addr, threads, **options):
         host, port = parse_addr(addr)
-        self.stdout.write("Preparing the database…")
-        call_command("migrate", interactive=False, verbosity=0)
+        if _unapplied_migrations():
+            self.stdout.write("Preparing the database…")
+            call_command("migrate", interactive=False, verbosity=0)
         seed(self.stdout, self.style)
         base = f"http://{browser_host(host)}:{port}"
         if not os.environ.get("FT_SITE_URL"):
