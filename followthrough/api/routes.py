@@ -11,6 +11,7 @@ from followthrough.commitments import api as commitments_api
 from followthrough.engine import api as engine_api
 from followthrough.meetings import api as meetings_api
 from followthrough.protocol import api as protocol_api
+from followthrough.transfer import api as transfer_api
 from followthrough.ui.api import errors_of
 
 api = NinjaAPI(
@@ -27,7 +28,7 @@ api = NinjaAPI(
     auth=AUTH,
 )
 
-for app_api in (clients_api, meetings_api, commitments_api, engine_api, protocol_api, accounts_api):
+for app_api in (clients_api, meetings_api, commitments_api, engine_api, protocol_api, accounts_api, transfer_api):
     api.add_router("/", app_api.router)
 
 
