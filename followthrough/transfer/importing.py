@@ -6,6 +6,7 @@ the clock set to each record's own date (so the file and the event log read as t
 they describe) and every event labelled as imported from the file.
 """
 
+import functools
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -64,6 +65,11 @@ class Row:
     client_reason: str = ""
 
 
+@functools.cache
+def _time_zones():
+    return zoneinfo.available_timezones()  # reads the whole time zone database: once
+
+
 class Context:
     """What rows are checked against: the practice's coaches, focus areas and clients."""
 
@@ -108,7 +114,7 @@ def read_row(number, raw, ctx, problems):
         bad("client_name", "Every row needs the client's name.")
     row = Row(number=number, key=(email or name).casefold(), name=name, email=email,
               phone=_cell(raw, "client_phone"), timezone=_cell(raw, "client_timezone") or ctx.practice.timezone)
-    if row.timezone not in zoneinfo.available_timezones():
+    if row.timezone not in _time_zones():
         bad("client_timezone", f"“{row.timezone}” is not a time zone we know; write e.g. Europe/London.")
     coach_text = _cell(raw, "coach")
     row.coach = ctx.coaches.get(coach_text.casefold()) if coach_text else ctx.coach
