@@ -18,6 +18,10 @@ from django.db import connection
 from followthrough.history.services import verify_chain, verify_records
 
 
+LIBPQ_OPTIONS = {"host", "port", "dbname", "user", "sslmode", "sslrootcert", "sslcert", "sslkey", "options",
+                 "application_name", "connect_timeout"}
+
+
 class BackupFailed(Exception):
     pass
 
@@ -29,7 +33,11 @@ def backup(path):
     if connection.vendor == "sqlite":
         return _sqlite_backup(path)
     if connection.vendor == "postgresql":
-        return _pg("pg_dump", "--format=custom", "--no-owner", f"--file={path}")
+        try:
+            return _pg("pg_dump", "--format=custom", "--no-owner", f"--file={path}", f"--dbname={_pg_dsn()}")
+        except BackupFailed:
+            path.unlink(missing_ok=True)  # never leave a file that looks like a backup
+            raise
     raise BackupFailed(f"backing up a {connection.vendor} database is not supported")
 
 
@@ -42,13 +50,20 @@ def _sqlite_backup(path):
         target.close()
 
 
+def _pg_dsn():
+    """The connection the app itself uses (host, port, database, user, options), for libpq's tools."""
+    from psycopg.conninfo import make_conninfo
+
+    # Only options every libpq knows: the driver's own (newer) libpq adds ones an older
+    # pg_dump refuses.
+    params = {k: v for k, v in connection.get_connection_params().items() if k in LIBPQ_OPTIONS and v}
+    return make_conninfo(**{k: str(v) for k, v in params.items()})
+
+
 def _pg_env():
-    settings = connection.settings_dict
     env = dict(os.environ)
-    for key, name in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"), ("PASSWORD", "PGPASSWORD"),
-                      ("NAME", "PGDATABASE")):
-        if settings.get(key):
-            env[name] = str(settings[key])
+    if connection.settings_dict.get("PASSWORD"):
+        env["PGPASSWORD"] = str(connection.settings_dict["PASSWORD"])  # the DSN leaves it out
     return env
 
 
@@ -81,8 +96,8 @@ def restore(path):
     if connection.vendor == "sqlite":
         _sqlite_restore(path)
     elif connection.vendor == "postgresql":
-        _pg("pg_restore", "--no-owner", "--clean", "--if-exists", "--exit-on-error",
-            f"--dbname={connection.settings_dict['NAME']}", str(path))
+        _pg("pg_restore", "--no-owner", "--clean", "--if-exists", "--exit-on-error", f"--dbname={_pg_dsn()}",
+            str(path))
     else:
         raise BackupFailed(f"restoring a {connection.vendor} database is not supported")
     connection.close()
