@@ -1,11 +1,12 @@
 """The API of data in and out: import a spreadsheet, export a client, take on a hand-off."""
 
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from ninja import File, Form, Router
 from ninja.files import UploadedFile
 
 from followthrough.clients.models import Client
-from followthrough.ui.api import ErrorsOut, api_coach, created, load
+from followthrough.ui.api import ErrorsOut, Status, api_coach, created, load
 
 from . import exporting
 from .handoff import HandoffFailed, handoff_import
@@ -35,7 +36,8 @@ def import_spreadsheet(request, file: File[UploadedFile], dry_run: Form[bool] = 
         errors = {}
         for p in exc.problems:
             errors.setdefault(f"row {p.row}.{p.column}" if p.column else f"row {p.row}", []).append(p.message)
-        return 422, {"errors": errors, "problems": [p.as_dict() for p in exc.problems]}
+        body = {"errors": errors, "problems": [p.as_dict() for p in exc.problems]}
+        return Status(422, body) if Status is not None else (422, body)
     return {"dry_run": dry_run, "clients": report.clients, "meetings": report.meetings,
             "commitments": report.commitments, "ignored_columns": report.ignored_columns}
 
@@ -49,12 +51,12 @@ def client_export(request, uid: str):
     return response
 
 
-@router.post("/handoffs", response={201: HandoffOut, 422: ErrorsOut},
+@router.post("/handoffs", response={201: HandoffOut, 422: ErrorsOut},  # 422 from the service error handler
              summary="Take on a client from another installation's export (ZIP or JSON)")
 def handoff(request, file: File[UploadedFile]):
     coach = api_coach(request)
     try:
         client = handoff_import(file, coach=coach, by=request.user)
     except HandoffFailed as exc:
-        return 422, {"errors": {"file": [str(exc)]}}
+        raise ValidationError({"file": [str(exc)]}) from None
     return created({"uid": str(client.uid), "full_name": client.full_name})

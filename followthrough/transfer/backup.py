@@ -17,7 +17,6 @@ from django.db import connection
 
 from followthrough.history.services import verify_chain, verify_records
 
-
 LIBPQ_OPTIONS = {"host", "port", "dbname", "user", "sslmode", "sslrootcert", "sslcert", "sslkey", "options",
                  "application_name", "connect_timeout"}
 

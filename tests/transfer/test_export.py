@@ -134,3 +134,16 @@ def test_the_portal_export_is_for_the_client_alone(client, client_user, coach, c
     answer = client.get(url)
     assert answer.status_code == 302 and answer["Location"].startswith(reverse("portal_sign_in"))
     assert not AccessRecord.objects.filter(kind="export").exists()
+
+
+def test_the_api_takes_on_a_handed_off_client_and_refuses_what_is_not_an_export(client, coach, client_record,
+                                                                                 outsider):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    zipped = exporting.client_zip(client_record, audience=exporting.COACH, by=coach.user)
+    login(client, outsider.user)
+    bad = client.post("/api/handoffs", {"file": SimpleUploadedFile("x.json", b"{}")})
+    assert bad.status_code == 422 and "not a Followthrough export" in bad.json()["errors"]["file"][0]
+    answer = client.post("/api/handoffs", {"file": SimpleUploadedFile("bob.zip", zipped)})
+    assert answer.status_code == 201 and answer.json()["full_name"] == "Bob Stone"
+    assert Client.objects.get(uid=answer.json()["uid"]).practice == outsider.practice
