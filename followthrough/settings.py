@@ -167,6 +167,7 @@ INSTALLED_APPS = [
     "followthrough.notifications",
     "followthrough.calendars",
     "followthrough.portal",
+    "followthrough.transfer",
     "followthrough.api",
     "followthrough.web",
     "followthrough.demo",

@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("followthrough.accounts.urls")),
+    path("", include("followthrough.transfer.urls")),
     path("me/", include("followthrough.portal.urls")),
     path("calendar/", include("followthrough.calendars.urls")),
     path("", include("followthrough.engine.urls")),

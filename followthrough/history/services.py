@@ -2,6 +2,8 @@
 
 import hashlib
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -55,11 +57,31 @@ def hash_of(event):
     )
 
 
+# A note added to the actor label of every event written while `noted` runs: imports
+# mark what they bring in ("imported from clients.csv") without each service knowing.
+_actor_note = ContextVar("followthrough_actor_note", default="")
+
+
+@contextmanager
+def noted(note):
+    """Label the events written in this block as, e.g., imported or handed off."""
+    token = _actor_note.set(note)
+    try:
+        yield
+    finally:
+        _actor_note.reset(token)
+
+
 def actor_label_for(user):
     if user is None:
         return "system"
     full_name = user.get_full_name()
     return f"{full_name} <{user.get_username()}>" if full_name else user.get_username()
+
+
+def _labelled(label):
+    note = _actor_note.get()
+    return f"{label} · {note}"[:200] if note else label
 
 
 def event_record(*, by, action, obj, before=None, after=None, client_uid=""):
@@ -87,7 +109,7 @@ def event_record(*, by, action, obj, before=None, after=None, client_uid=""):
         "seq": seq,
         "at": at,
         "actor_id": by.pk if by is not None else None,
-        "actor_label": actor_label_for(by),
+        "actor_label": _labelled(actor_label_for(by)),
         "action": action,
         "object_type": obj.history_type(),
         "object_uid": str(obj.uid),

@@ -21,6 +21,7 @@ OBJECT_ROUTES = [
     ("meeting_review", "held_meeting", ["get", "post"]),
     ("meeting_review_row", "held_meeting", ["get"]),
     ("external_referral_create", "engagement", ["get", "post"]),
+    ("transfer_client_export", "client_record", ["get"]),
 ]
 CASES = [(name, fixture, method) for name, fixture, methods in OBJECT_ROUTES for method in methods]
 
@@ -69,6 +70,8 @@ def test_a_client_landing_on_the_caseload_is_sent_to_their_portal(client, world)
 
 @pytest.mark.parametrize(("name", "method"), [
     ("client_create", "get"), ("client_create", "post"),
+    ("transfer_import", "get"), ("transfer_import", "post"), ("transfer_template", "get"),
+    ("transfer_handoff", "get"),
 ])
 def test_pages_without_a_record_are_for_coaches_only(client, world, name, method):
     url = reverse(name)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("import/", views.import_page, name="transfer_import"),
+    path("import/template.csv", views.template, name="transfer_template"),
+    path("handoff/", views.handoff_page, name="transfer_handoff"),
+    path("clients/<uuid:uid>/export/", views.client_export, name="transfer_client_export"),
+    path("practice/export/", views.practice_export, name="transfer_practice_export"),
+    path("me/export/", views.portal_export, name="transfer_portal_export"),
+]
