@@ -16,7 +16,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from django.core.mail import get_connection
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 
@@ -24,6 +23,7 @@ from followthrough.clients.models import Engagement
 from followthrough.commitments.models import Commitment
 from followthrough.history import clock
 from followthrough.practice.models import Practice
+from followthrough.ui import mail
 
 from .activity import activity_digests_prepare, send_activity_digests
 from .emails import digest_message, reminder_message
@@ -153,7 +153,7 @@ class _Mailer:
 
     def send(self, message):
         if self._connection is None:
-            self._connection = get_connection()
+            self._connection = mail.connection()
         message.connection = self._connection
         try:
             message.send(fail_silently=False)

@@ -11,6 +11,7 @@ from django.utils.html import escape, linebreaks
 
 from followthrough.history import clock, signing
 from followthrough.history.services import lock, tracked_create, tracked_update
+from followthrough.ui import mail
 
 from .models import FileReview, Letter, Step
 from .referrals import referral_candidates
@@ -120,7 +121,7 @@ def letter_send(*, letter, by):
     )
     message.attach_alternative(
         f"<!doctype html><html><body>{linebreaks(escape(body))}</body></html>", "text/html")
-    message.send()
+    mail.send(message)
     return tracked_update(letter, by=by, action="letter.sent",
                           changes={"sent_at": clock.now(), "sent_to": client.email})
 

@@ -11,6 +11,7 @@ from followthrough.clients.services import engagement_end, engagement_move, enga
 from followthrough.history import clock
 from followthrough.history.services import lock, tracked_create, tracked_update
 from followthrough.practice.models import Coach
+from followthrough.ui import mail
 
 from .models import Intervention, Notification, Referral, Step
 from .services import _record_step, intervention_close
@@ -44,7 +45,8 @@ def _notify(coach, text, link):
     Notification.objects.create(coach=coach, text=text[:300], link=link)
     if coach.user.email:
         send_mail(f"Followthrough: {text[:120]}", f"{text}\n\n{settings.SITE_URL}{link}\n",
-                  settings.DEFAULT_FROM_EMAIL, [coach.user.email], fail_silently=True)
+                  settings.DEFAULT_FROM_EMAIL, [coach.user.email], fail_silently=True,
+                  connection=mail.connection())
 
 
 @transaction.atomic

@@ -184,3 +184,15 @@ def test_letters_open_with_the_name_the_client_likes_to_be_called(coach):
                            email="peggy@example.org")
     letter = letter_draft(engagement=client.engagements.get(), by=coach.user, kind="pause")
     assert letter.body.startswith("Dear Peggy,")
+
+
+def test_mail_held_back_leaves_nobodys_outbox_but_is_recorded(coach, mailoutbox):
+    from followthrough.protocol.models import Notification
+    from followthrough.protocol.referrals import _notify
+    from followthrough.ui import mail
+
+    with mail.held_back():
+        _notify(coach, "A referral for you", "/")
+    assert mailoutbox == [] and Notification.objects.filter(coach=coach).count() == 1
+    _notify(coach, "Another referral", "/")
+    assert len(mailoutbox) == 1

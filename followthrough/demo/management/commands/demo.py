@@ -38,11 +38,11 @@ class Command(BaseCommand):
         if _unapplied_migrations():
             self.stdout.write("Preparing the database…")
             call_command("migrate", interactive=False, verbosity=0)
-        seed(self.stdout, self.style)
         base = f"http://{browser_host(host)}:{port}"
         if not os.environ.get("FT_SITE_URL"):
             # Links in the emails the demo prints must open the server it is running.
             settings.SITE_URL = base
+        seed(self.stdout, self.style)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Coaches log in at {base}{_path(settings.LOGIN_URL, '/')}"))
         portal, sign_in = _path("portal_home"), _path("portal_sign_in")
