@@ -2,7 +2,6 @@
 appends to the event log; a failure leaves nothing half-saved."""
 
 import unicodedata
-from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -91,10 +90,10 @@ def engagement_move(*, engagement, to_state, by, note="", check_back_on=None, ke
                     confirmed=False):
     """Move an engagement along its pipeline, writing the move as its own row.
 
-    A move out of active closes everything open in the same transaction (the apps that
-    hold it answer `engagement_moved`): planned meetings are cancelled unless a pause keeps
-    them on purpose, open commitments are withdrawn, flags clear, pending reminders stop,
-    an open intervention closes with the move as its outcome. Ending is for good, so it
+    A pause, a referral out or an ending closes everything still open, in the same
+    transaction (the apps that hold it answer `engagement_moved`): planned meetings are
+    cancelled unless a pause keeps them on purpose, open commitments are withdrawn, flags
+    clear, pending reminders stop, an open intervention closes with the move as its outcome. Ending is for good, so it
     needs `confirmed` (the coach has seen `engagement_move_preview`).
     """
     lock(engagement)
@@ -132,8 +131,6 @@ def _check_move(engagement, to_state, check_back_on, keep_planned_meetings):
 def engagement_move_preview(*, engagement, to_state, check_back_on=None, keep_planned_meetings=False):
     """What the move would close, as [Consequence], checked as the move itself would be
     and writing nothing; the page and the API show it before the coach confirms."""
-    if to_state == Engagement.State.PAUSED and check_back_on is None:
-        check_back_on = engagement.coach.practice.today() + timedelta(days=1)
     _check_move(engagement, to_state, check_back_on, keep_planned_meetings)
     move = Move(engagement=engagement, from_state=engagement.state, to_state=to_state, by=None,
                 keep_planned_meetings=keep_planned_meetings)

@@ -196,3 +196,10 @@ def test_mail_held_back_leaves_nobodys_outbox_but_is_recorded(coach, mailoutbox)
     assert mailoutbox == [] and Notification.objects.filter(coach=coach).count() == 1
     _notify(coach, "Another referral", "/")
     assert len(mailoutbox) == 1
+
+
+def test_a_pause_without_its_check_back_date_is_refused_before_any_confirmation(flagged, coach, client):
+    client.force_login(coach.user)
+    response = client.post(reverse("engagement_move", args=[flagged["engagement"].uid]), {"state": "paused"})
+    assert "check_back_on" in response.context["form"].errors
+    assert "Confirm" not in response.content.decode()  # neither a confirmation nor a stray label
