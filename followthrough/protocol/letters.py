@@ -37,10 +37,6 @@ def blame_words_in(text):
     return [w for w in BLAME_WORDS if re.search(rf"\b{re.escape(w)}\b", lowered)]
 
 
-def greeting_name(client):
-    return client.greeting_name
-
-
 def _associates(engagement):
     focus = engagement.agreements.order_by("-version").values_list("primary_focus", flat=True).first()
     candidates = referral_candidates(engagement=engagement, focus_area=engagement.coach.practice.focus_areas.get(
@@ -54,7 +50,7 @@ def _associates(engagement):
 def letter_context(*, engagement, intervention=None, kind, commitments=(), file_review=None):
     agreement = engagement.agreements.select_related("primary_focus").order_by("-version").first()
     context = {
-        "client": engagement.client, "greeting_name": greeting_name(engagement.client),
+        "client": engagement.client, "greeting_name": engagement.client.greeting_name,
         "coach": engagement.coach, "engagement": engagement,
         "agreement": agreement, "goals": list(agreement.goals.all()) if agreement else [],
         "commitments": list(commitments), "retention_years": settings.RECORD_RETENTION_YEARS,

@@ -105,33 +105,6 @@ def as_coach(client, coach):
     return client
 
 
-@pytest.fixture
-def recovery_wired(monkeypatch):
-    """The engine's refresh followed by the protocol's recovery check. When the engine's
-    `engagement_refreshed` signal is connected (the real wiring), the tests use that;
-    otherwise the refresh is wrapped the same way."""
-    from followthrough.engine import services as engine_services
-    from followthrough.protocol.recovery import recovery_check_quietly
-
-    try:
-        from followthrough.engine.models import Flag
-        from followthrough.engine.signals import engagement_refreshed
-    except ImportError:
-        engagement_refreshed = None
-    if engagement_refreshed is not None and engagement_refreshed.has_listeners(sender=Flag):
-        return None
-
-    original = engine_services.engagement_refresh
-
-    def refresh_then_recover(*, engagement, now=None):
-        changes = original(engagement=engagement, now=now)
-        recovery_check_quietly(getattr(engagement, "pk", engagement))
-        return changes
-
-    monkeypatch.setattr(engine_services, "engagement_refresh", refresh_then_recover)
-    return refresh_then_recover
-
-
 class Api:
     """Django's test client speaking JSON with a bearer token (or none)."""
 

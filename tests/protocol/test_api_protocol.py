@@ -116,7 +116,7 @@ def test_reinstating_without_a_plan_is_422_and_saves_nothing(story, api, engagem
     assert (Event.objects.count(), Commitment.objects.count(), InterventionStep.objects.count()) == before
 
 
-def test_recovered_after_two_kept_meetings(story, api, engagement, recovery_wired,
+def test_recovered_after_two_kept_meetings(story, api, engagement,
                                            django_capture_on_commit_callbacks):
     three_missed(story)
     uid = open_from_flag(api, engagement)["uid"]

@@ -136,7 +136,7 @@ def test_trim_form_is_prefilled_smaller(story, as_coach, clock, engagement):
     assert form.initial["mode"] == "trim"
 
 
-def test_recovered_after_two_kept_meetings(story, as_coach, clock, engagement, recovery_wired,
+def test_recovered_after_two_kept_meetings(story, as_coach, clock, engagement,
                                            django_capture_on_commit_callbacks):
     three_missed(story)
     intervention = open_from_flag(as_coach, engagement)
@@ -155,7 +155,7 @@ def test_recovered_after_two_kept_meetings(story, as_coach, clock, engagement, r
     assert outcomes.context["recovered_after"] == [("Set a new goal", 1)]
 
 
-def test_waived_counts_neither_way(story, as_coach, clock, engagement, recovery_wired,
+def test_waived_counts_neither_way(story, as_coach, clock, engagement,
                                    django_capture_on_commit_callbacks):
     three_missed(story)
     intervention = open_from_flag(as_coach, engagement)
