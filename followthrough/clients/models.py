@@ -435,6 +435,23 @@ class PlannedBreak(TrackedModel):
     def covers(self, day):
         return self.in_force and self.starts_on <= day <= self.ends_on
 
+    @property
+    def dates(self):
+        """'3–17 Aug', '28 Jul–3 Aug', '28 Dec 2026–3 Jan 2027': as short as stays clear."""
+        start, end = self.starts_on, self.ends_on
+        if start == end:
+            return f"{end.day} {end:%b}"
+        if start.year != end.year:
+            return f"{start.day} {start:%b %Y}–{end.day} {end:%b %Y}"
+        if start.month != end.month:
+            return f"{start.day} {start:%b}–{end.day} {end:%b}"
+        return f"{start.day}–{end.day} {end:%b}"
+
+    @property
+    def words(self):
+        """The break as the lists show it: 'holiday 3–17 Aug'."""
+        return f"{self.reason.strip()} {self.dates}"
+
     def clean(self):
         if not (self.reason or "").strip():
             raise ValidationError({"reason": "Say what the break is for, e.g. holiday or surgery."})

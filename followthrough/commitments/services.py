@@ -1,11 +1,13 @@
 """Making commitments and reviewing them at a meeting."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from followthrough.clients.models import PlannedBreak
 from followthrough.history import clock
 from followthrough.history.services import lock, tracked_create, tracked_update
 from followthrough.history.signals import announce_records_changed
@@ -29,11 +31,24 @@ def commitment_create(*, engagement, by, description, due_on, made_at=None, deri
         raise ValidationError({"derived_from": "A commitment can only come from one of the same engagement."})
     if made_at is not None and due_on < made_at.starts_at.date():
         raise ValidationError({"due_on": "The due date cannot be before the meeting it was made at."})
+    check_not_in_break(engagement, due_on)
     commitment = Commitment(
         engagement=engagement, made_at=made_at, description=(description or "").strip(),
         due_on=due_on, derived_from=derived_from, derivation=derivation, **plan,
     )
     return tracked_create(commitment, by=by, action="commitment.created")
+
+
+def check_not_in_break(engagement, due_on):
+    """Refuse a due day inside a planned break in force, offering the day after it."""
+    if due_on is None:
+        return
+    brk = PlannedBreak.objects.covering(due_on).filter(engagement=engagement).order_by("starts_on").first()
+    if brk is not None:
+        after = brk.ends_on + timedelta(days=1)
+        raise ValidationError({"due_on": f"{due_on:%a} {due_on.day} {due_on:%b} falls in the planned break "
+                                         f"({brk.words}); choose a day after it, such as "
+                                         f"{after:%a} {after.day} {after:%b}."})
 
 
 @dataclass
@@ -139,6 +154,7 @@ def _validate_new(engagement, meeting, values):
     candidate.full_clean(exclude=["engagement", "made_at", "derived_from"], validate_unique=False)
     if due_on is not None and due_on < meeting.starts_at.date():
         raise ValidationError({"due_on": "The due date cannot be before this meeting."})
+    check_not_in_break(engagement, due_on)
 
 
 # The client's own report. Added for the portal; the coach's review screen reads it back
