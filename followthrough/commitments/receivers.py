@@ -4,7 +4,7 @@ from followthrough.clients.signals import Consequence
 from followthrough.history import clock
 from followthrough.history.services import tracked_update
 
-from .models import Commitment
+from .models import BREAK_REASON_PREFIX, Commitment
 
 
 def _withdrawn_by(move):
@@ -35,7 +35,7 @@ def open_commitments_consequence(sender, *, move, **kwargs):
 
 
 def break_reason(planned_break):
-    return f"planned break: {planned_break.words}"[:300]
+    return f"{BREAK_REASON_PREFIX}{planned_break.words}"[:300]
 
 
 def waive_for_break(sender, *, planned_break, by, **kwargs):
