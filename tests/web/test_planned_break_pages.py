@@ -32,6 +32,8 @@ def test_the_coach_records_a_break_and_the_file_shows_it_and_what_it_waived(as_c
     assert "1 open commitment due in it was waived for the break." in page
     assert f"Waived: {brk.words}" in page
     assert "Cancel this break" in page
+    assert "recorded a planned break (holiday)" in page  # the file's history reads it as a sentence
+    assert f"“Call the printer” was waived: planned break: {brk.words}" in page
     due.refresh_from_db()
     assert due.outcome == Commitment.Outcome.WAIVED
 
