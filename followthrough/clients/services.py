@@ -337,6 +337,9 @@ def planned_break_cancel(*, planned_break, by):
     lock(planned_break)
     if not planned_break.in_force:
         raise ValidationError("This break was already cancelled.")
+    # Reopening commitments on a paused or ended engagement would leave something open that
+    # the move closed.
+    planned_break.engagement.require_active("cancelling a planned break")
     if planned_break.ends_on < planned_break.engagement.client.today():
         raise ValidationError("This break is over; it stays on record as it was.")
     tracked_update(planned_break, by=by, action="planned_break.cancelled", changes={"cancelled_at": clock.now()})

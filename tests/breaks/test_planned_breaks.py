@@ -13,6 +13,7 @@ from followthrough.commitments.models import Commitment
 from followthrough.commitments.services import MeetingReview, Review, commitment_create, meeting_review
 from followthrough.engine.metrics import engagement_followthrough
 from followthrough.history.models import Event
+from followthrough.history.services import tracked_create, verify_records
 from followthrough.meetings.services import meeting_create
 from followthrough.protocol.models import FileReview
 from followthrough.protocol.selectors import file_review_rows
@@ -100,6 +101,17 @@ def test_a_break_needs_its_reason_and_ends_after_it_starts(engagement, coach):
     assert not PlannedBreak.objects.exists()
 
 
+def test_a_break_of_a_paused_engagement_cannot_be_cancelled_so_nothing_reopens(engagement, coach):
+    today = _today(engagement)
+    inside = _open(engagement, coach, "Call the printer", today + timedelta(days=5))
+    brk = _break(engagement, coach, today + timedelta(days=3), today + timedelta(days=10))
+    engagement_pause(engagement=engagement, until=today + timedelta(days=30), by=coach.user)
+    with pytest.raises(ValidationError, match="needs an active engagement"):
+        planned_break_cancel(planned_break=brk, by=coach.user)
+    inside.refresh_from_db()
+    assert inside.outcome == Commitment.Outcome.WAIVED
+
+
 def test_a_commitment_due_in_a_break_is_refused_offering_the_day_after(engagement, coach):
     today = _today(engagement)
     brk = _break(engagement, coach, today + timedelta(days=3), today + timedelta(days=10))
@@ -149,8 +161,8 @@ def test_a_break_s_commitments_count_neither_way_and_cancelling_restores_them(en
     figures = engagement_followthrough(engagement)["figures"]
     assert [(f.due, float(f.figure)) for f in figures] == [(1, 1.0)]
 
-    review = FileReview.objects.create(engagement=engagement, meeting_uids=[str(made.uid), str(review_at.uid)],
-                                       meetings_count=2)
+    review = tracked_create(FileReview(engagement=engagement, meeting_uids=[str(made.uid), str(review_at.uid)],
+                                       meetings_count=2), by=coach.user, action="file_review.created")
     rows = file_review_rows(review)
     listed = [c for row in rows["rows"] for c in row["commitments"]] + rows["still_open"]
     assert in_break not in listed
@@ -160,3 +172,4 @@ def test_a_break_s_commitments_count_neither_way_and_cancelling_restores_them(en
     in_break.refresh_from_db()
     assert in_break.is_open
     assert in_break in file_review_rows(review)["still_open"]
+    assert verify_records() == []
