@@ -107,6 +107,8 @@ def reply_record(raw, *, source):
             except SetAside as aside:
                 row.status, row.reason, row.detail = InboundMessage.Status.SET_ASIDE, aside.reason, aside.detail[:300]
             row.save()
+            if row.reason == Reason.UNREADABLE and (row.reminder or row.invitation):
+                _tell_coach_unreadable(row)
     except IntegrityError:
         return None  # another reader recorded it a moment ago; what it applied is undone here
     return row
@@ -173,6 +175,19 @@ def _apply_to_invitation(invitation, meaning):
                              by=meeting.engagement.client.user)
     except ValidationError as error:
         raise _refused(error) from None
+
+
+def _tell_coach_unreadable(row):
+    """A genuine reply the product cannot read is the client talking: their coach reads it."""
+    if row.reminder is not None:
+        engagement = row.reminder.commitment.engagement
+        about = f"the reminder for “{_short(row.reminder.commitment.description)}”"
+    else:
+        engagement = row.invitation.meeting.engagement
+        about = "the meeting check invitation"
+    words = _short(row.reply_text, 120) if row.reply_text else "(no text)"
+    activity_note(coach=engagement.coach, client=engagement.client, kind=ClientActivity.Kind.REPLIED,
+                  text=f"{engagement.client.full_name} replied to {about} (not recorded): {words}")
 
 
 def inbox_read(source):

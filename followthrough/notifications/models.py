@@ -157,6 +157,7 @@ class ClientActivity(models.Model):
         REPORTED_DONE = "reported_done", "Marked a commitment done"
         REPORT_UNDONE = "report_undone", "Took back marking a commitment done"
         NOT_YET = "not_yet", "Replied \"not yet\" to a reminder"
+        REPLIED = "replied", "Replied by email in words the product could not record"
 
     coach = models.ForeignKey(Coach, on_delete=models.CASCADE, related_name="client_activities")
     at = models.DateTimeField(default=clock.now)

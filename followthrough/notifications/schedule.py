@@ -153,6 +153,26 @@ def _open_commitments(now):
     )
 
 
+def _expected(rows):
+    """The reminders the rows call for, by key; and the keys a planned break silences."""
+    terms = Agreement.objects.in_bulk({row["agreement_id"] for row in rows if row["agreement_id"]})
+    breaks = breaks_by_engagement({row["engagement_id"] for row in rows})
+    expected, silenced = {}, set()
+    for row in rows:
+        agreement = terms.get(row["agreement_id"])
+        if agreement is None or not row["engagement__client__email"]:
+            continue
+        tz_name = row["engagement__client__timezone"]
+        for planned in reminder_plan(due_on=row["due_on"], planned_at=row["planned_at"],
+                                     tz_name=tz_name, terms=agreement):
+            key = (row["pk"], planned.kind, row["due_on"])
+            if in_break(breaks.get(row["engagement_id"], ()), planned.send_at, tz_name):
+                silenced.add(key)
+            else:
+                expected[key] = planned
+    return expected, silenced
+
+
 def reconcile(*, now=None, commitment_ids=None) -> ReconcileResult:
     """Make the unsent reminder rows match what the records call for.
 
@@ -178,22 +198,7 @@ def reconcile(*, now=None, commitment_ids=None) -> ReconcileResult:
         "pk", "due_on", "planned_at", "created_at", "agreement_id", "engagement_id",
         "engagement__client__timezone", "engagement__client__email",
     ))
-    terms = Agreement.objects.in_bulk({row["agreement_id"] for row in rows if row["agreement_id"]})
-    breaks = breaks_by_engagement({row["engagement_id"] for row in rows})
-
-    expected, silenced = {}, set()
-    for row in rows:
-        agreement = terms.get(row["agreement_id"])
-        if agreement is None or not row["engagement__client__email"]:
-            continue
-        tz_name = row["engagement__client__timezone"]
-        for planned in reminder_plan(due_on=row["due_on"], planned_at=row["planned_at"],
-                                     tz_name=tz_name, terms=agreement):
-            key = (row["pk"], planned.kind, row["due_on"])
-            if in_break(breaks.get(row["engagement_id"], ()), planned.send_at, tz_name):
-                silenced.add(key)
-            else:
-                expected[key] = planned
+    expected, silenced = _expected(rows)
 
     # Rows that went out, or ran their course unsent (expired, superseded, given up), stand
     # for their key: scheduling them again would send late or twice. Only rows cancelled
