@@ -120,8 +120,6 @@ def _apply(row, token_text, meaning):
     token = read_token(token_text)
     if token.problem:
         raise SetAside(token.problem, f"the reply token is {token.problem}")
-    if not meaning.meaning:
-        raise SetAside(Reason.UNREADABLE, "the first line is not “done”, “not yet” or four numbers 0–10")
     if token.kind == "reminder":
         reminder = (Reminder.objects.select_related("commitment__engagement__client__user",
                                                     "commitment__engagement__coach")
@@ -147,6 +145,8 @@ def _apply_to_reminder(reminder, meaning):
     commitment = reminder.commitment
     client = commitment.engagement.client
     what = f"“{_short(commitment.description)}”"
+    if not meaning.meaning:
+        raise SetAside(Reason.UNREADABLE, "the first line is not “done” or “not yet”")
     if meaning.meaning == "check":
         raise SetAside(Reason.UNREADABLE, "numbers in reply to a reminder, not to a meeting check invitation")
     if meaning.meaning == "done":

@@ -289,3 +289,21 @@ def test_a_folder_that_is_not_a_maildir_fails_the_command_with_the_reason(tmp_pa
 def test_an_imap_address_of_another_kind_is_refused(db):
     with pytest.raises(CommandError, match="--imap takes imaps://"):
         call_command("inbox", imap="pop3://replies:x@127.0.0.1/INBOX", stdout=StringIO())
+
+
+def test_words_to_a_check_invitation_are_set_aside_and_shown_to_the_coach(
+        engagement, coach, agreement, focus, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = meeting_create(engagement=engagement, by=coach.user, status="held",
+                                 starts_at=utc(2026, 6, 10, 9, 0), focus_areas=[focus["business"]])
+    invitations_queue(now=utc(2026, 6, 10, 10, 30))
+    remind_pass(now=utc(2026, 6, 10, 11, 0))
+    [invitation] = [m for m in mail.outbox if "Four quick questions" in m.subject]
+    box = ImapMailbox("replies", "pw", [reply_to(invitation.message(), "done, it was great").as_bytes()])
+    with imap_server(box) as port:
+        out = StringIO()
+        call_command("inbox", imap=f"imap://replies:pw@127.0.0.1:{port}/INBOX", stdout=out)
+    assert "set aside (could not tell what the reply says)" in out.getvalue()
+    assert not MeetingCheck.objects.filter(meeting=meeting).exists()
+    assert Notification.objects.get(coach=coach).text == (
+        "Bob Stone replied to the meeting check invitation (not recorded): done, it was great")
