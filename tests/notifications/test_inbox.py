@@ -11,11 +11,13 @@ from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from mail_standins import ImapMailbox, imap_server, maildir_messages, mark_all_unread, smtp_server
 from reminder_helpers import make_commitment, utc
 
 from followthrough.commitments.models import Commitment
+from followthrough.commitments.services import commitment_client_report, commitment_client_report_undo
 from followthrough.history.models import Event
 from followthrough.history.services import verify_chain
 from followthrough.meetings.models import MeetingCheck
@@ -307,3 +309,22 @@ def test_words_to_a_check_invitation_are_set_aside_and_shown_to_the_coach(
     assert not MeetingCheck.objects.filter(meeting=meeting).exists()
     assert Notification.objects.get(coach=coach).text == (
         "Bob Stone replied to the meeting check invitation (not recorded): done, it was great")
+
+
+def test_the_record_says_whether_the_client_reported_in_the_portal_or_by_reply(
+        engagement, coach, agreement, client_user):
+    commitment = make_commitment(engagement, coach.user, DUE)
+    commitment_client_report(commitment=commitment, by=client_user)
+    assert commitment.client_report_via == "portal"
+    commitment_client_report_undo(commitment=commitment, by=client_user)
+    assert commitment.client_report_via == ""
+    commitment_client_report(commitment=commitment, by=None, via="email_reply")
+    assert commitment.client_report_via == "email_reply"
+
+
+def test_only_a_reply_may_report_without_a_signed_in_client(engagement, coach, agreement):
+    commitment = make_commitment(engagement, coach.user, DUE)
+    with pytest.raises(ValidationError, match="Only the client"):
+        commitment_client_report(commitment=commitment, by=None)
+    with pytest.raises(ValidationError, match="Only the client"):
+        commitment_client_report(commitment=commitment, by=coach.user, via="email_reply")
