@@ -34,8 +34,14 @@ class DeliverToMaildirs:
 @contextmanager
 def smtp_server(root):
     """An SMTP server on 127.0.0.1; yields its port."""
-    controller = Controller(DeliverToMaildirs(root), hostname="127.0.0.1", port=free_port())
-    controller.start()
+    for attempt in range(5):
+        controller = Controller(DeliverToMaildirs(root), hostname="127.0.0.1", port=free_port())
+        try:
+            controller.start()
+            break
+        except (OSError, RuntimeError):  # another process took the free port in between
+            if attempt == 4:
+                raise
     try:
         yield controller.port
     finally:

@@ -1,6 +1,7 @@
 """The meeting check invitation: one email per held meeting, the four questions with one-tap
 links, sent after the meeting, and not at all when it would be pointless or unwelcome."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from followthrough.clients.models import Engagement, PlannedBreak
 from followthrough.clients.services import client_update
 from followthrough.history import clock
 from followthrough.history.services import tracked_create
-from followthrough.meetings.checks import check_url
+from followthrough.meetings.checks import check_url, meeting_of_check_token
 from followthrough.meetings.models import CHECK_QUESTIONS
 from followthrough.meetings.services import meeting_check_record, meeting_create
 from followthrough.notifications.invitations import invitation_send_at
@@ -19,6 +20,7 @@ from followthrough.notifications.models import CheckInvitation, Delivery
 from followthrough.notifications.replies import read_token
 from followthrough.notifications.services import remind_pass
 
+ONE_TAP = r"https://coach\.example\.org/check/([^/\s\"]+)/\?(\w+)=(\d+)"
 ANSWERS = {"on_what_matters": 8, "plan_fits_week": 6, "felt_heard": 9, "sure_to_do_it": 7}
 
 
@@ -43,17 +45,21 @@ def test_a_meeting_recorded_held_queues_one_invitation_an_hour_after_it_ends(jus
 def test_the_invitation_carries_the_four_questions_with_one_tap_links_and_says_they_are_our_own(
         just_held, settings):
     settings.FT_REPLY_ADDRESS = "replies@practice.example"
+    settings.SITE_URL = "https://coach.example.org"
     summary = remind_pass()
     assert summary.sent == 1
     [message] = invitations_to_bob()
     assert message.subject == "Four quick questions about your meeting with Ana Perez"
     [(html, _)] = message.alternatives
-    for question, wording in CHECK_QUESTIONS.items():
+    for wording in CHECK_QUESTIONS.values():
         assert wording in message.body and wording in html
-        for answer in (0, 7, 10):
-            link = check_url(just_held, question=question, answer=answer)
-            assert link in message.body
-            assert f'href="{link}"' in html
+    # The signed token carries the second it was made, so links are compared by what they open.
+    for part, pattern in ((message.body, ONE_TAP), (html, 'href="' + ONE_TAP)):
+        taps = re.findall(pattern, part)
+        assert {(question, int(answer)) for _, question, answer in taps} == {
+            (question, answer) for question in CHECK_QUESTIONS for answer in range(11)}
+        assert {meeting_of_check_token(token) for token, _, _ in taps} == {just_held}
+    assert check_url(just_held).startswith("https://coach.example.org/check/")
     for part in (message.body, html):
         assert "Followthrough's own, written for this product" in part
         assert "not a validated questionnaire" in part
