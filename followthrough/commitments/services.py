@@ -164,11 +164,18 @@ CLIENT_REPORT_NOTE_MAX = 2000
 
 
 @transaction.atomic
-def commitment_client_report(*, commitment, by, note=""):
-    """The client says an open commitment is done, with an optional note for the coach."""
+def commitment_client_report(*, commitment, by, note="", via="portal"):
+    """The client says an open commitment is done, with an optional note for the coach.
+
+    `via="email_reply"`: the client replied "done" to a reminder; the reply's signed token
+    is the proof it is theirs (the caller checked it), so a client without a portal
+    account may report too, and `by` is their account if they have one."""
     lock(commitment)
     client = commitment.engagement.client
-    if by is None or client.user_id is None or by.pk != client.user_id:
+    if via == "email_reply":
+        if by is not None and by.pk != client.user_id:
+            raise ValidationError("Only the client who made this commitment can report it done.")
+    elif by is None or client.user_id is None or by.pk != client.user_id:
         raise ValidationError("Only the client who made this commitment can report it done.")
     if not commitment.is_open:
         raise ValidationError("This action was already reviewed with your coach.")
@@ -179,7 +186,7 @@ def commitment_client_report(*, commitment, by, note=""):
         raise ValidationError({"client_report_note": f"Keep the note under {CLIENT_REPORT_NOTE_MAX} characters."})
     return tracked_update(
         commitment, by=by, action="commitment.client_reported_done",
-        changes={"client_reported_done_at": clock.now(), "client_report_note": note},
+        changes={"client_reported_done_at": clock.now(), "client_report_note": note, "client_report_via": via},
     )
 
 
@@ -197,7 +204,7 @@ def commitment_client_report_undo(*, commitment, by):
         raise ValidationError("You have not marked this as done, so there is nothing to undo.")
     return tracked_update(
         commitment, by=by, action="commitment.client_report_undone",
-        changes={"client_reported_done_at": None, "client_report_note": ""},
+        changes={"client_reported_done_at": None, "client_report_note": "", "client_report_via": ""},
     )
 
 
