@@ -11,10 +11,11 @@ class NotificationsConfig(AppConfig):
         from followthrough.clients.signals import engagement_move_consequences, engagement_moved
         from followthrough.history.models import Event
 
-        from . import activity, receivers
+        from . import activity, meeting_reminders, receivers
 
         post_save.connect(activity.on_event, sender=Event, dispatch_uid="notifications-client-activity")
 
         engagement_moved.connect(receivers.cancel_pending_reminders, dispatch_uid="notifications-move")
+        engagement_moved.connect(meeting_reminders.cancel_meeting_reminders, dispatch_uid="notifications-move-meetings")
         engagement_move_consequences.connect(receivers.pending_reminders_consequence,
                                              dispatch_uid="notifications-move-preview")

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+from .invitations import attach_plan_invitation
 from .models import Reminder
 
 
@@ -60,7 +61,8 @@ def reminder_message(reminder):
         "link": portal_commitment_url(commitment),
     }
     reply_to = [coach.user.email] if coach.user.email else None
-    return _message(subject=subject, to=client.email, template="reminder", context=context, reply_to=reply_to)
+    message = _message(subject=subject, to=client.email, template="reminder", context=context, reply_to=reply_to)
+    return attach_plan_invitation(message, commitment)
 
 
 def digest_message(digest, items):

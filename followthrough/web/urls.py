@@ -15,6 +15,7 @@ urlpatterns = [
          name="agreement_acknowledge"),
     path("engagements/<uuid:uid>/meetings/new/", meetings.meeting_create, name="meeting_create"),
     path("meetings/<uuid:uid>/", meetings.meeting_update, name="meeting_update"),
+    path("meetings/<uuid:uid>/plan-next/", meetings.meeting_plan_next, name="meeting_plan_next"),
     path("meetings/<uuid:uid>/review/", review.review, name="meeting_review"),
     path("meetings/<uuid:uid>/review/row/", review.review_row, name="meeting_review_row"),
     path("engagements/<uuid:uid>/refer-outside/", referrals.external_referral_create_view,
