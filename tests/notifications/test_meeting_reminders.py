@@ -16,7 +16,7 @@ from followthrough.meetings.models import Meeting
 from followthrough.meetings.services import meeting_create, meeting_update
 from followthrough.notifications.meeting_reminders import meeting_reminder_plan, meeting_reminders_reconcile
 from followthrough.notifications.models import Delivery, MeetingReminder
-from followthrough.notifications.services import remind_pass
+from followthrough.notifications.services import CLAIM_TIMEOUT, claim, remind_pass
 
 ZOOM = "https://meet.example.org/ana-bob"
 WEDNESDAY_2PM = utc(2026, 6, 10, 14, 0)
@@ -216,3 +216,25 @@ def test_a_commitment_without_a_planned_slot_has_no_invitation(engagement, coach
     remind_pass(now=utc(2026, 6, 9, 9, 0))
     [message] = meeting_mail()
     assert not [p for p in message.message().walk() if p.get_content_type() == "text/calendar"]
+
+
+@pytest.mark.parametrize("change, reason", [
+    ({"starts_at": utc(2026, 6, 12, 16, 0)}, "rescheduled"), ({"status": "cancelled"}, "closed")])
+def test_a_meeting_changed_a_moment_ago_is_not_reminded_for_its_old_plan(meeting, coach, monkeypatch, change, reason):
+    remind_pass(now=utc(2026, 6, 8, 12, 0))
+    meeting_update(meeting=meeting, by=coach.user, **change)
+    # The schedule has not caught up yet: the worker's own check before sending must hold.
+    monkeypatch.setattr("followthrough.notifications.services.meeting_reminders_reconcile",
+                        lambda **kwargs: (0, 0, 0))
+    remind_pass(now=utc(2026, 6, 9, 9, 0))
+    assert meeting_mail() == []
+    assert MeetingReminder.objects.get(kind="before", starts_at=WEDNESDAY_2PM).cancel_reason == reason
+
+
+def test_two_workers_claiming_at_once_share_nothing_and_a_sent_reminder_is_never_claimed_again(meeting):
+    meeting_reminders_reconcile(now=utc(2026, 6, 8, 12, 0))
+    now = utc(2026, 6, 9, 9, 0)
+    first = claim(MeetingReminder, token="worker-a", now=now)
+    assert len(first) == 1 and claim(MeetingReminder, token="worker-b", now=now) == []
+    MeetingReminder.objects.filter(pk__in=first).update(sent_at=now)
+    assert claim(MeetingReminder, token="worker-b", now=now + CLAIM_TIMEOUT * 2) == []

@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -88,3 +90,21 @@ def test_no_offer_when_the_cadence_is_not_read_or_the_engagement_stopped(as_coac
 def test_a_planned_meeting_is_not_offered_a_next_one(as_coach, engagement, agreement, coach):
     meeting = meeting_create(engagement=engagement, by=coach.user, starts_at=timezone.now() + timedelta(days=2))
     assert "Plan it" not in page_text(as_coach.get(reverse("meeting_update", args=[meeting.uid])))
+
+
+def test_the_meeting_page_and_review_ask_the_same_number_of_queries_however_many_meetings(
+        as_coach, held_meeting, coach):
+    def counts():
+        sizes = []
+        for name in ("meeting_update", "meeting_review"):
+            with CaptureQueriesContext(connection) as queries:
+                assert as_coach.get(reverse(name, args=[held_meeting.uid])).status_code == 200
+            sizes.append(len(queries))
+        return sizes
+
+    few = counts()
+    for days in range(1, 6):
+        meeting_create(engagement=held_meeting.engagement, by=coach.user, status="held",
+                       starts_at=held_meeting.starts_at - timedelta(days=days),
+                       focus_areas=list(held_meeting.focus_areas.all()))
+    assert counts() == few
