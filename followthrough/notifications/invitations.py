@@ -46,19 +46,20 @@ def _stamp(event, record, shown):
     event.add("sequence", sequence)
 
 
-def _calendar(event):
+def _calendar(event, method="REQUEST"):
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "REQUEST")
+    calendar.add("method", method)
     calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar
 
 
-def meeting_invitation(meeting):
-    """The invitation to a planned meeting, in the client's time zone."""
+def meeting_invitation(meeting, *, cancelled=False):
+    """The invitation to a planned meeting, in the client's time zone; with `cancelled`, the
+    message that takes it out of the client's calendar (METHOD:CANCEL)."""
     engagement = meeting.engagement
     client, coach = engagement.client, engagement.coach
     event = Event()
@@ -67,7 +68,7 @@ def meeting_invitation(meeting):
     event.add("dtstart", start)
     event.add("dtend", start + timedelta(minutes=meeting.duration_minutes))
     event.add("summary", f"Coaching with {coach.display_name}")
-    event.add("status", "CONFIRMED")
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     if meeting.location or meeting.video_link:
         event.add("location", meeting.location or meeting.video_link)
     event.add("url", meeting.video_link or f"{settings.SITE_URL}/me/meetings/{meeting.uid}/")
@@ -76,7 +77,11 @@ def meeting_invitation(meeting):
     event.add("description", "\n".join(lines))
     _people(event, coach, client)
     _stamp(event, meeting, MEETING_SHOWN)
-    return _calendar(event)
+    return _calendar(event, "CANCEL" if cancelled else "REQUEST")
+
+
+def meeting_cancellation(meeting):
+    return meeting_invitation(meeting, cancelled=True)
 
 
 def plan_invitation(commitment):
@@ -97,10 +102,10 @@ def plan_invitation(commitment):
     return _calendar(event)
 
 
-def attach_invitation(message, calendar, filename="invitation.ics"):
-    """Add `calendar` to `message` as a text/calendar; method=REQUEST part."""
+def attach_invitation(message, calendar, filename="invitation.ics", method="REQUEST"):
+    """Add `calendar` to `message` as a text/calendar part with its method (REQUEST, CANCEL)."""
     part = MIMEText(calendar.to_ical().decode(), "calendar", "utf-8")
-    part.set_param("method", "REQUEST")
+    part.set_param("method", method)
     part.add_header("Content-Disposition", "attachment", filename=filename)
     message.attach(part)
     return message

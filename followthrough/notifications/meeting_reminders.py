@@ -18,6 +18,9 @@ The rules, decided once and kept here:
   cancelling, holding or missing the meeting, or the engagement stopping, cancels it. The
   worker checks again just before sending, so a change made a moment ago is honoured.
 - After downtime only the later of two due reminders goes out.
+- A client who was sent an invitation to a meeting that is then cancelled is told, once,
+  with an iCalendar cancellation (METHOD:CANCEL) that takes it out of their calendar; quiet
+  hours and planned breaks apply, and none goes out once the meeting's time has come.
 
 Each email carries the meeting's calendar invitation (see invitations.py).
 """
@@ -34,7 +37,7 @@ from followthrough.history import clock
 from followthrough.meetings.models import Meeting
 
 from .emails import _message
-from .invitations import attach_invitation, meeting_invitation
+from .invitations import attach_invitation, meeting_cancellation, meeting_invitation
 from .models import MeetingReminder
 from .schedule import REMINDER_TIME, after_quiet_hours, at_local
 
@@ -112,7 +115,7 @@ def meeting_reminders_reconcile(*, now=None, meeting_ids=None):
     unsent = MeetingReminder.objects.filter(sent_at=None, cancelled_at=None)
     if meeting_ids is not None:
         meetings, unsent = meetings.filter(pk__in=meeting_ids), unsent.filter(meeting_id__in=meeting_ids)
-    cancelled = unsent.filter(
+    cancelled = unsent.exclude(kind=MeetingReminder.Kind.CANCELLED).filter(
         ~Q(meeting__status=Meeting.Status.PLANNED) | ~Q(meeting__engagement__state=Engagement.State.ACTIVE)
     ).update(cancelled_at=now, cancel_reason="closed")
 
@@ -144,7 +147,36 @@ def meeting_reminders_reconcile(*, now=None, meeting_ids=None):
     new = [MeetingReminder(meeting_id=pk, kind=kind, starts_at=starts_at, send_at=p.send_at, expires_at=starts_at)
            for (pk, kind, starts_at), p in expected.items() if (pk, kind, starts_at) not in present]
     MeetingReminder.objects.bulk_create(new, ignore_conflicts=True)
-    return len(new), len(moved), cancelled
+    return len(new) + _cancellation_notices(now, meeting_ids), len(moved), cancelled
+
+
+def _cancellation_notices(now, meeting_ids):
+    """Schedule the notice for each cancelled meeting whose invitation went out; returns how many."""
+    invited = MeetingReminder.objects.filter(meeting_id=OuterRef("pk"), starts_at=OuterRef("starts_at"),
+                                             sent_at__isnull=False).exclude(kind=MeetingReminder.Kind.CANCELLED)
+    # A notice dropped because the meeting was planned again does not count: cancelled anew,
+    # it is told anew.
+    noticed = MeetingReminder.objects.filter(meeting_id=OuterRef("pk"), starts_at=OuterRef("starts_at"),
+                                             kind=MeetingReminder.Kind.CANCELLED).exclude(cancel_reason="closed")
+    newest = Agreement.objects.filter(engagement=OuterRef("engagement_id")).order_by("-version").values("pk")[:1]
+    meetings = Meeting.objects.filter(status=Meeting.Status.CANCELLED, starts_at__gt=now).filter(
+        Exists(invited)).exclude(Exists(noticed))
+    if meeting_ids is not None:
+        meetings = meetings.filter(pk__in=meeting_ids)
+    rows = list(meetings.annotate(agreement_id=Subquery(newest)).values(
+        "pk", "starts_at", "agreement_id", "engagement__client__timezone"))
+    terms = Agreement.objects.in_bulk({row["agreement_id"] for row in rows if row["agreement_id"]})
+    new = []
+    for row in rows:
+        tz = ZoneInfo(row["engagement__client__timezone"])
+        agreement = terms.get(row["agreement_id"])
+        quiet = agreement.quiet_hours() if agreement else None
+        send_at = after_quiet_hours(now.astimezone(tz), quiet).astimezone(UTC)
+        if send_at < row["starts_at"]:
+            new.append(MeetingReminder(meeting_id=row["pk"], kind=MeetingReminder.Kind.CANCELLED,
+                                       starts_at=row["starts_at"], send_at=send_at, expires_at=row["starts_at"]))
+    MeetingReminder.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
 
 
 def meeting_reminders_tidy(*, now, claim_timeout):
@@ -165,9 +197,11 @@ def meeting_reminder_message(reminder):
     client, coach = engagement.client, engagement.coach
     start = meeting.starts_at.astimezone(ZoneInfo(client.timezone))
     when = f"{start:%A} {start.day} {start:%B}, {start:%H:%M}"
-    subject = (f"Today at {start:%H:%M}: your meeting with {coach.display_name}"
-               if reminder.kind == MeetingReminder.Kind.ON_DAY
-               else f"Your meeting with {coach.display_name}: {when}")
+    subject = {
+        MeetingReminder.Kind.BEFORE: f"Your meeting with {coach.display_name}: {when}",
+        MeetingReminder.Kind.ON_DAY: f"Today at {start:%H:%M}: your meeting with {coach.display_name}",
+        MeetingReminder.Kind.CANCELLED: f"Cancelled: your meeting with {coach.display_name} on {when}",
+    }[reminder.kind]
     context = {
         "kind": reminder.kind, "client_name": client.greeting_name, "coach_name": coach.display_name,
         "starts_at": start.replace(tzinfo=None), "timezone": client.timezone,
@@ -178,6 +212,8 @@ def meeting_reminder_message(reminder):
     reply_to = [coach.user.email] if coach.user.email else None
     message = _message(subject=subject, to=client.email, template="meeting_reminder", context=context,
                        reply_to=reply_to)
+    if reminder.kind == MeetingReminder.Kind.CANCELLED:
+        return attach_invitation(message, meeting_cancellation(meeting), filename="meeting.ics", method="CANCEL")
     return attach_invitation(message, meeting_invitation(meeting), filename="meeting.ics")
 
 
@@ -186,7 +222,10 @@ def _why_not(reminder, now):
     changed since the schedule was last brought up to date."""
     meeting = reminder.meeting
     engagement = meeting.engagement
-    if meeting.status != Meeting.Status.PLANNED or engagement.state != Engagement.State.ACTIVE:
+    if reminder.kind == MeetingReminder.Kind.CANCELLED:
+        if meeting.status != Meeting.Status.CANCELLED:
+            return "closed"  # planned again: its reminders bring a fresh invitation
+    elif meeting.status != Meeting.Status.PLANNED or engagement.state != Engagement.State.ACTIVE:
         return "closed"
     if meeting.starts_at != reminder.starts_at:
         return "rescheduled"
@@ -215,5 +254,6 @@ def send_meeting_reminders(run, pks, *, deliver, cancel):
 def cancel_meeting_reminders(sender, *, move, **kwargs):
     """An engagement that stops sends nothing more about its meetings."""
     if move.stops:
-        MeetingReminder.objects.filter(meeting__engagement=move.engagement, sent_at=None, cancelled_at=None).update(
+        MeetingReminder.objects.filter(meeting__engagement=move.engagement, sent_at=None, cancelled_at=None).exclude(
+            kind=MeetingReminder.Kind.CANCELLED).update(
             cancelled_at=clock.now(), cancel_reason="closed")

@@ -78,6 +78,8 @@ class MeetingReminder(Outgoing):
     class Kind(models.TextChoices):
         BEFORE = "before", "Days before the meeting"
         ON_DAY = "on_day", "On the day of the meeting"
+        # Not a reminder: the client whose calendar got the invitation is told it is off.
+        CANCELLED = "cancelled", "The meeting is cancelled"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=10, choices=Kind.choices)

@@ -10,7 +10,8 @@ from reminder_helpers import LONG_AGO, make_commitment, renegotiate, utc
 
 from followthrough.calendars.services import feed_calendar, feed_create
 from followthrough.clients.models import PlannedBreak
-from followthrough.clients.services import engagement_pause
+from followthrough.clients.services import engagement_end, engagement_pause
+from followthrough.history import clock
 from followthrough.history.services import tracked_create
 from followthrough.meetings.models import Meeting
 from followthrough.meetings.services import meeting_create, meeting_update
@@ -238,3 +239,43 @@ def test_two_workers_claiming_at_once_share_nothing_and_a_sent_reminder_is_never
     assert len(first) == 1 and claim(MeetingReminder, token="worker-b", now=now) == []
     MeetingReminder.objects.filter(pk__in=first).update(sent_at=now)
     assert claim(MeetingReminder, token="worker-b", now=now + CLAIM_TIMEOUT * 2) == []
+
+
+def test_a_client_sent_an_invitation_is_told_once_when_the_meeting_is_cancelled(meeting, coach):
+    remind_pass(now=utc(2026, 6, 9, 9, 0))
+    _, invitation = invitation_of(meeting_mail()[0])
+    with clock.set_to(utc(2026, 6, 9, 12, 0)):
+        meeting_update(meeting=meeting, by=coach.user, status="cancelled")
+    remind_pass(now=utc(2026, 6, 9, 12, 1))
+    assert remind_pass(now=utc(2026, 6, 9, 12, 2)).sent == 0
+    remind_pass(now=utc(2026, 6, 10, 9, 0))
+    assert [m.subject for m in meeting_mail()] == [
+        "Your meeting with Ana Perez: Wednesday 10 June, 14:00",
+        "Cancelled: your meeting with Ana Perez on Wednesday 10 June, 14:00"]
+    notice = meeting_mail()[-1]
+    assert "is cancelled" in notice.body and "takes it out of your calendar" in notice.body
+    method, calendar = invitation_of(notice)
+    assert method == "CANCEL" and str(calendar["METHOD"]) == "CANCEL"
+    [sent], [cancelling] = invitation.walk("VEVENT"), calendar.walk("VEVENT")
+    assert str(cancelling["UID"]) == str(sent["UID"]) and str(cancelling["STATUS"]) == "CANCELLED"
+    assert int(cancelling["SEQUENCE"]) > int(sent["SEQUENCE"])
+
+
+def test_no_cancellation_notice_when_no_invitation_went_out_or_the_meeting_is_planned_again(meeting, coach):
+    remind_pass(now=utc(2026, 6, 8, 12, 0))
+    meeting_update(meeting=meeting, by=coach.user, status="cancelled")
+    remind_pass(now=utc(2026, 6, 8, 12, 5))
+    assert meeting_mail() == []
+    meeting_update(meeting=meeting, by=coach.user, status="planned")
+    remind_pass(now=utc(2026, 6, 9, 9, 0))
+    meeting_update(meeting=meeting, by=coach.user, status="cancelled")
+    meeting_update(meeting=meeting, by=coach.user, status="planned")
+    remind_pass(now=utc(2026, 6, 9, 12, 0))
+    assert [m.subject.split(":")[0] for m in meeting_mail()] == ["Your meeting with Ana Perez"]
+
+
+def test_ending_the_engagement_tells_an_invited_client_its_meeting_is_off(meeting, coach):
+    remind_pass(now=utc(2026, 6, 9, 9, 0))
+    engagement_end(engagement=meeting.engagement, by=coach.user)
+    remind_pass(now=utc(2026, 6, 9, 12, 0))
+    assert meeting_mail()[-1].subject.startswith("Cancelled: your meeting")
