@@ -5,11 +5,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
 from reminder_helpers import LONG_AGO, make_commitment, renegotiate, utc
 
 from followthrough.calendars.services import feed_calendar, feed_create
-from followthrough.clients.models import PlannedBreak
+from followthrough.clients.models import Agreement, PlannedBreak
 from followthrough.clients.services import engagement_end, engagement_pause
 from followthrough.history import clock
 from followthrough.history.services import tracked_create
@@ -279,3 +281,28 @@ def test_ending_the_engagement_tells_an_invited_client_its_meeting_is_off(meetin
     engagement_end(engagement=meeting.engagement, by=coach.user)
     remind_pass(now=utc(2026, 6, 9, 12, 0))
     assert meeting_mail()[-1].subject.startswith("Cancelled: your meeting")
+
+
+clock_times = st.sampled_from(["", "06:00", "07:30", "08:00", "12:00", "20:00", "21:00", "22:30", "23:59"])
+
+
+@settings(max_examples=60)
+@given(start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31),
+                          timezones=st.sampled_from([ZoneInfo("UTC"), ZoneInfo("Europe/London"),
+                                                     ZoneInfo("America/New_York"), ZoneInfo("Pacific/Auckland")])),
+       days=st.integers(1, 7), before=st.booleans(), on_day=st.booleans(), quiet_start=clock_times,
+       quiet_end=clock_times)
+def test_a_planned_reminder_always_comes_ahead_of_the_meeting_and_outside_quiet_hours(
+        start, days, before, on_day, quiet_start, quiet_end):
+    quiet = (quiet_start, quiet_end) if quiet_start and quiet_end and quiet_start != quiet_end else ("", "")
+    terms = Agreement(reminder_before=before, reminder_days_before=days, reminder_on_day=on_day,
+                      quiet_hours_start=quiet[0], quiet_hours_end=quiet[1])
+    tz = start.tzinfo
+    plan = meeting_reminder_plan(starts_at=start.astimezone(ZoneInfo("UTC")), tz_name=tz.key, terms=terms)
+    assert len(plan) <= int(before) + int(on_day)
+    for planned in plan:
+        assert planned.send_at <= start - timedelta(minutes=30)
+        local = planned.send_at.astimezone(tz).strftime("%H:%M")
+        if quiet[0]:
+            inside = (quiet[0] <= local < quiet[1]) if quiet[0] < quiet[1] else (local >= quiet[0] or local < quiet[1])
+            assert not inside, (local, quiet)

@@ -108,3 +108,12 @@ def test_the_meeting_page_and_review_ask_the_same_number_of_queries_however_many
                        starts_at=held_meeting.starts_at - timedelta(days=days),
                        focus_areas=list(held_meeting.focus_areas.all()))
     assert counts() == few
+
+
+def test_prefilling_from_a_meeting_of_another_engagement_is_not_found(as_coach, engagement, colleague,
+                                                                        colleague_client):
+    theirs = meeting_create(engagement=colleague_client.engagements.get(), by=colleague.user,
+                            starts_at=timezone.now() + timedelta(days=2))
+    url = reverse("meeting_create", args=[engagement.uid])
+    assert as_coach.get(url + f"?after={theirs.uid}").status_code == 404
+    assert as_coach.get(url + "?after=not-a-meeting").status_code == 404
