@@ -17,6 +17,7 @@ urlpatterns = [
     path("breaks/<uuid:uid>/cancel/", breaks.planned_break_cancel_view, name="planned_break_cancel"),
     path("engagements/<uuid:uid>/meetings/new/", meetings.meeting_create, name="meeting_create"),
     path("meetings/<uuid:uid>/", meetings.meeting_update, name="meeting_update"),
+    path("meetings/<uuid:uid>/plan-next/", meetings.meeting_plan_next, name="meeting_plan_next"),
     path("meetings/<uuid:uid>/review/", review.review, name="meeting_review"),
     path("meetings/<uuid:uid>/review/row/", review.review_row, name="meeting_review_row"),
     path("engagements/<uuid:uid>/refer-outside/", referrals.external_referral_create_view,

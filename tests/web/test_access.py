@@ -18,6 +18,7 @@ OBJECT_ROUTES = [
     ("agreement_acknowledge", "agreement", ["get", "post"]),
     ("meeting_create", "engagement", ["get", "post"]),
     ("meeting_update", "held_meeting", ["get", "post"]),
+    ("meeting_plan_next", "held_meeting", ["post"]),
     ("meeting_review", "held_meeting", ["get", "post"]),
     ("meeting_review_row", "held_meeting", ["get"]),
     ("external_referral_create", "engagement", ["get", "post"]),
