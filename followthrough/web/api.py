@@ -1,11 +1,13 @@
-"""Deactivating a coach through the API, as the page does: every open engagement handed to
-one colleague (each a recorded move), then the coach shut out, all or nothing. It lives
-here because it spans the practice and its clients."""
+"""API routes that span several apps, as the pages do: deactivating a coach (every open
+engagement handed to one colleague, each a recorded move, then the coach shut out, all or
+nothing) and the coach's to-do."""
+
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import Router, Schema
 
 from followthrough.clients.models import Engagement
 from followthrough.clients.services import engagement_hand_over
@@ -13,7 +15,8 @@ from followthrough.practice import services
 from followthrough.practice.api import coach_out, practice_admin
 from followthrough.practice.models import Coach
 from followthrough.practice.schemas import CoachOut
-from followthrough.ui.api import ErrorsOut, In
+from followthrough.ui.api import ErrorsOut, In, api_coach
+from followthrough.web.todo import KINDS, coach_todo
 
 router = Router(tags=["practice"])
 
@@ -39,3 +42,32 @@ def coach_deactivate(request, uid: str, payload: DeactivateIn):
         services.coach_deactivate(coach=coach, by=request.user)
     coach.refresh_from_db()
     return coach_out(coach)
+
+
+class TodoItemOut(Schema):
+    kind: str
+    label: str
+    since: date
+    client_uid: str
+    client_name: str
+    text: str
+    url: str
+    record_uid: str
+
+
+class TodoOut(Schema):
+    items: list[TodoItemOut]
+    more: bool
+
+
+TODO_API_LIMIT = 200
+
+
+@router.get("/todo", response=TodoOut, tags=["caseload"],
+            summary="What is waiting on the asking coach, oldest first (the caseload's to-do)",
+            description="Kinds: " + "; ".join(f"`{k}` {v.lower()}" for k, v in KINDS.items())
+            + f". At most {TODO_API_LIMIT} of each kind; `more` says some kind had more.")
+def todo(request):
+    coach = api_coach(request)
+    listed = coach_todo(coach, request.user, limit=TODO_API_LIMIT)
+    return {"items": [dict(vars(item), label=item.label) for item in listed.items], "more": listed.more}

@@ -4,6 +4,7 @@ from .views import agreements, caseload, clients, meetings, practice_admin, prof
 
 urlpatterns = [
     path("", caseload.caseload, name="caseload"),
+    path("todo/", caseload.todo, name="todo"),
     path("clients/new/", clients.client_create, name="client_create"),
     path("clients/<uuid:uid>/", clients.client_file, name="client_file"),
     path("engagements/<uuid:uid>/move/", clients.engagement_move, name="engagement_move"),

@@ -53,3 +53,30 @@ def test_a_list_refuses_an_impossible_page_on_its_field(api, engagement, path, q
     response = api.get(path.format(e=engagement.uid), **query)
     assert response.status_code == 422
     assert field in response.json()["errors"]
+
+
+def test_the_api_todo_lists_what_the_caseload_lists(api, client, coach, held_meeting, focus, client_user):
+    from datetime import timedelta
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from followthrough.commitments.services import commitment_client_report
+    from followthrough.meetings.services import meeting_create
+
+    meeting_create(engagement=held_meeting.engagement, by=coach.user, status="held",
+                   starts_at=timezone.now() - timedelta(days=2), focus_areas=[focus["business"]])
+    commitment_client_report(commitment=held_meeting.commitments_made.get(), by=client_user)
+    body = api.get("/api/todo").json()
+    client.force_login(coach.user)
+    page = client.get(reverse("caseload")).context["todo"]
+    assert [(i["kind"], i["url"], i["record_uid"]) for i in body["items"]] == \
+        [(i.kind, i.url, i.record_uid) for i in page.items]
+    assert {i["kind"] for i in body["items"]} == {"meeting_review", "reported_done", "agreement"}
+    assert body["more"] is False
+
+
+def test_the_api_todo_is_for_coaches_only(anonymous_api, client, client_user):
+    assert anonymous_api.get("/api/todo").status_code == 401
+    client.force_login(client_user)
+    assert client.get("/api/todo").status_code in (401, 404)

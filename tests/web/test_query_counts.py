@@ -17,8 +17,10 @@ from followthrough.meetings.models import GoalScore, Meeting
 
 # Session, user, coach, practice (for the time zone), client profile check, then the page
 # (the count and the ids of one page, then that page's rows, its needs-attention flags, unread
-# notifications).
-CASELOAD_QUERIES = 10
+# notifications), then the to-do: one query per kind (meetings, reported done, check-backs,
+# agreements, referrals).
+CASELOAD_QUERIES = 15
+TODO_QUERIES = 5 + 5
 # The file's own records, then its flags, interventions, letters, referrals and the chart's
 # figures, and the access log's row for this view.
 CLIENT_FILE_QUERIES = 27
@@ -61,6 +63,16 @@ def test_caseload_queries_do_not_grow_with_clients(as_coach, coach, count,
         ended = as_coach.get(reverse("caseload"), {"state": "ended", "q": "client", "sort": "overdue",
                                                    "page": 2}).context["rows"]
     assert all(row.open_count == 0 and row.engagement_state == "ended" for row in ended)
+
+
+@pytest.mark.parametrize("count", [10, 300])
+def test_the_todo_costs_the_same_however_much_waits(as_coach, coach, count, django_assert_num_queries):
+    clients = build_caseload(coach, count)
+    Meeting.objects.filter(engagement__client__in=clients).update(client_summary="")
+    with django_assert_num_queries(TODO_QUERIES):
+        response = as_coach.get(reverse("todo"))
+    # Every active engagement (one in three) has a held meeting with no summary and no review.
+    assert len([i for i in response.context["todo"].items if i.kind == "meeting_review"]) == len(range(0, count, 3))
 
 
 def build_file(engagement, agreement, count):

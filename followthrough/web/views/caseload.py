@@ -8,8 +8,11 @@ from followthrough.history import clock
 from followthrough.protocol.models import Notification
 from followthrough.ui.decorators import coach_required
 from followthrough.web import queries
+from followthrough.web.todo import coach_todo
 
 CASELOAD_PAGE = 50
+# The to-do page lists this many of each kind; the caseload shows the first few.
+TODO_PAGE_LIMIT = 200
 
 
 @require_GET
@@ -46,4 +49,12 @@ def _coach_caseload(request):
         "sorts": [(key, label) for key, (label, _) in queries.CASELOAD_SORTS.items()],
         "total": page.paginator.count, "now": clock.now(),
         "unread": Notification.objects.filter(coach=request.coach).unread().count(),
+        "todo": coach_todo(request.coach, request.user),
     })
+
+
+@require_GET
+@coach_required
+def todo(request):
+    return render(request, "web/todo.html", {
+        "todo": coach_todo(request.coach, request.user, limit=TODO_PAGE_LIMIT)})
