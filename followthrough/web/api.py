@@ -1,21 +1,24 @@
 """API routes that span several apps, as the pages do: deactivating a coach (every open
 engagement handed to one colleague, each a recorded move, then the coach shut out, all or
-nothing) and the coach's to-do."""
+nothing), the coach's to-do and their calendar feed addresses."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from followthrough.calendars.models import CalendarFeed
+from followthrough.calendars.services import feed_create, feed_revoke, feed_url
 from followthrough.clients.models import Engagement
 from followthrough.clients.services import engagement_hand_over
 from followthrough.practice import services
 from followthrough.practice.api import coach_out, practice_admin
 from followthrough.practice.models import Coach
 from followthrough.practice.schemas import CoachOut
-from followthrough.ui.api import ErrorsOut, In, api_coach
+from followthrough.ui.api import ErrorsOut, In, api_coach, created
 from followthrough.web.todo import KINDS, coach_todo
 
 router = Router(tags=["practice"])
@@ -71,3 +74,50 @@ def todo(request):
     coach = api_coach(request)
     listed = coach_todo(coach, request.user, limit=TODO_API_LIMIT)
     return {"items": [dict(vars(item), label=item.label) for item in listed.items], "more": listed.more}
+
+
+class FeedIn(In):
+    label: str = ""
+
+
+class FeedOut(Schema):
+    uid: str
+    label: str
+    hint: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+class FeedCreatedOut(FeedOut):
+    url: str
+
+
+def _feed_out(feed, **extra):
+    return {"uid": str(feed.uid), "label": feed.label, "hint": feed.token_hint, "created_at": feed.created_at,
+            "revoked_at": feed.revoked_at, **extra}
+
+
+@router.get("/calendar-feeds", response=list[FeedOut], tags=["calendar"],
+            summary="The asking coach's calendar feed addresses still in use")
+def calendar_feeds(request):
+    coach = api_coach(request)
+    return [_feed_out(f) for f in CalendarFeed.objects.filter(coach=coach, revoked_at=None).order_by("-created_at")]
+
+
+@router.post("/calendar-feeds", response={201: FeedCreatedOut, 422: ErrorsOut}, tags=["calendar"],
+             summary="A new private calendar feed address; `url` is given only in this answer")
+def calendar_feed_create(request, payload: FeedIn):
+    coach = api_coach(request)
+    feed, token = feed_create(by=request.user, coach=coach, label=payload.label)
+    return created(_feed_out(feed, url=feed_url(token)))
+
+
+@router.post("/calendar-feeds/{uid}/revoke", response=FeedOut, tags=["calendar"],
+             summary="Turn a calendar feed address off for good")
+def calendar_feed_revoke(request, uid: str):
+    coach = api_coach(request)
+    try:
+        feed = CalendarFeed.objects.get(coach=coach, revoked_at=None, uid=uid)
+    except (CalendarFeed.DoesNotExist, ValidationError, ValueError):
+        raise Http404("No such record") from None
+    return _feed_out(feed_revoke(feed=feed, by=request.user))

@@ -80,3 +80,16 @@ def test_the_api_todo_is_for_coaches_only(anonymous_api, client, client_user):
     assert anonymous_api.get("/api/todo").status_code == 401
     client.force_login(client_user)
     assert client.get("/api/todo").status_code in (401, 404)
+
+
+def test_the_calendar_feed_pages_take_what_the_api_takes(client, coach):
+    import re
+
+    from django.urls import reverse
+
+    from followthrough.web.api import FeedIn
+
+    client.force_login(coach.user)
+    page = client.get(reverse("calendar_coach_feeds")).content.decode()
+    fields = set(re.findall(r'<input type="text" name="(\w+)"', page))
+    assert fields == {"label"} and fields <= set(FeedIn.model_fields)

@@ -47,3 +47,19 @@ def test_the_coach_sees_what_waits_on_them_and_follows_a_link(chromium, live_ser
     todo.get_by_role("link", name="no review and no summary").click()
     page.wait_for_load_state()
     assert "/review/" in page.url
+
+
+def test_a_client_creates_and_copies_their_calendar_address(chromium, live_server, client, client_user):
+    page = _page(chromium, live_server, client, client_user)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page.goto(f"{live_server.url}/me/")
+    page.get_by_role("link", name="Calendar", exact=True).click()
+    page.get_by_label("Name for the address").fill("phone")
+    page.get_by_role("button", name="Create a calendar address").click()
+    page.wait_for_load_state()
+    address = page.locator("#new-feed-url").input_value()
+    assert "/calendar/" in address and address.endswith(".ics")
+    page.get_by_role("button", name="Copy").click()
+    page.get_by_role("button", name="Copied").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == address
+    _shot(page, "client-feed")
