@@ -63,3 +63,14 @@ def test_a_client_creates_and_copies_their_calendar_address(chromium, live_serve
     page.get_by_role("button", name="Copied").wait_for()
     assert page.evaluate("navigator.clipboard.readText()") == address
     _shot(page, "client-feed")
+
+
+def test_a_coach_opens_the_help_from_a_pages_heading(chromium, live_server, client, coach, held_meeting):
+    page = _page(chromium, live_server, client, coach.user)
+    page.goto(f"{live_server.url}/clients/{held_meeting.engagement.client.uid}/")
+    _shot(page, "client-file-heading")
+    page.locator(".help-link a").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "A client's file"
+    assert "lapse plan" in page.content()
+    _shot(page, "help-client-file")
