@@ -27,6 +27,8 @@ KINDS = {
     "referral_out": "Referral awaiting an answer",
 }
 TODO_LIMIT = 10
+# Named states rather than "not ended", so the coach's (coach, state) index finds the engagements.
+OPEN_STATES = [Engagement.State.ACTIVE, Engagement.State.PAUSED, Engagement.State.REFERRED_OUT]
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ def _meetings(meetings, limit):
 
 def _reported_done(commitments, limit):
     rows, more = _capped(
-        commitments.open().filter(client_reported_done_at__isnull=False)
+        commitments.open().filter(client_reported_done_at__isnull=False, engagement__state__in=OPEN_STATES)
         .select_related("engagement__client").order_by("client_reported_done_at", "pk")
         .only("uid", "description", "client_reported_done_at",
               "engagement__uid", "engagement__client__uid", "engagement__client__full_name"), limit)
@@ -135,7 +137,7 @@ def _agreements(agreements, limit):
     """The current version of each open engagement's agreement, while it is unacknowledged."""
     newer = Agreement.objects.filter(engagement=OuterRef("engagement"), version__gt=OuterRef("version"))
     rows, more = _capped(
-        agreements.filter(acknowledged_at=None).exclude(engagement__state=Engagement.State.ENDED)
+        agreements.filter(acknowledged_at=None, engagement__state__in=OPEN_STATES)
         .exclude(Exists(newer)).select_related("engagement__client").order_by("created_at", "pk")
         .only("uid", "version", "created_at", "engagement__client__uid", "engagement__client__full_name"),
         limit)

@@ -15,15 +15,17 @@ from followthrough.clients.models import Client, Engagement, EngagementTransitio
 from followthrough.commitments.models import Commitment
 from followthrough.meetings.models import GoalScore, Meeting
 
-# Session, user, coach, practice (for the time zone), client profile check, then the page
+# The sign-in gate: session, user, and the coach with their practice (for the time zone) in one
+# query; a coach's pages read no client profile. Then the page
 # (the count and the ids of one page, then that page's rows, its needs-attention flags, unread
 # notifications), then the to-do: one query per kind (meetings, reported done, check-backs,
 # agreements, referrals).
-CASELOAD_QUERIES = 15
-TODO_QUERIES = 5 + 5
+GATE_QUERIES = 3
+CASELOAD_QUERIES = GATE_QUERIES + 5 + 5
+TODO_QUERIES = GATE_QUERIES + 5
 # The file's own records, then its flags, interventions, letters, referrals and the chart's
 # figures, and the access log's row for this view.
-CLIENT_FILE_QUERIES = 27
+CLIENT_FILE_QUERIES = 25
 
 
 def build_caseload(coach, count):
@@ -120,10 +122,10 @@ def test_client_file_queries_do_not_grow_with_meetings(as_coach, held_meeting, a
     assert "Trimmed from" in text
 
 
-# Each admin page: the gate (session, user, coach, practice, client check), then its own reads.
+# Each admin page: the gate (session, user, coach with practice), then its own reads.
 ADMIN_PAGE_QUERIES = {
-    "practice_settings": 5, "practice_coaches": 8, "practice_focus_areas": 6,
-    "practice_associates": 8, "practice_engagements": 8, "coach_profile": 7,
+    "practice_settings": 3, "practice_coaches": 6, "practice_focus_areas": 4,
+    "practice_associates": 6, "practice_engagements": 6, "coach_profile": 5,
 }
 
 
@@ -147,7 +149,7 @@ def test_practice_pages_cost_the_same_however_many_clients(as_coach, coach, coll
         assert response.context["page"].paginator.count == 2 * count
 
 
-EXTERNAL_REFERRAL_QUERIES = 12
+EXTERNAL_REFERRAL_QUERIES = 10
 
 
 @pytest.mark.parametrize("count", [2, 40])

@@ -2,7 +2,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from followthrough.access import client_of
+from followthrough.access import acting_coach, client_of
 from followthrough.clients.models import Engagement
 from followthrough.history import clock
 from followthrough.protocol.models import Notification
@@ -18,7 +18,7 @@ TODO_PAGE_LIMIT = 200
 @require_GET
 def caseload(request):
     # "/" is where every login lands; a client's home is their portal.
-    if client_of(request.user) is not None:
+    if acting_coach(request) is None and client_of(request.user) is not None:
         return redirect("portal_home")
     return _coach_caseload(request)
 
