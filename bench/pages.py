@@ -9,7 +9,9 @@ client has one engagement (a third paused or ended), a held and a planned meetin
 three commitments, two of them overdue. Then, in the same process and run, each page is
 requested through Django's test client (the whole middleware stack, no network) RUNS
 times after a warm-up and the median taken: the login page (signed out), the caseload,
-a caseload search, one client's file and the practice outcomes page. Prints each median,
+a caseload search, one client's file, the practice outcomes page, the coach's to-do (as the caseload
+loads it)
+and a help page (the floor of any signed-in page: the sign-in gate and the base template). Prints each median,
 its ratio to the login page's, the queries it made and the size of the response.
 """
 
@@ -163,7 +165,11 @@ def main():
         pages = [("login", reverse("login"), False), ("caseload", reverse("caseload"), True),
                  ("search", reverse("caseload") + "?q=00042", True),
                  ("client file", reverse("client_file", args=[one.uid]), True),
-                 ("outcomes", reverse("protocol:outcomes"), True)]
+                 ("outcomes", reverse("protocol:outcomes"), True),
+                 # What the caseload loads after itself: the first items of each kind.
+                 ("to-do", reverse("todo") + "?part=list", True),
+                 # The floor of a signed-in page: the sign-in gate and the base template.
+                 ("help", reverse("help", args=["caseload"]), True)]
         results = measure(coach, pages, args.runs)
         login = results["login"][0]
         for label, (median, queries, size_bytes) in results.items():

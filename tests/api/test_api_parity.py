@@ -69,7 +69,7 @@ def test_the_api_todo_lists_what_the_caseload_lists(api, client, coach, held_mee
     commitment_client_report(commitment=held_meeting.commitments_made.get(), by=client_user)
     body = api.get("/api/todo").json()
     client.force_login(coach.user)
-    page = client.get(reverse("caseload")).context["todo"]
+    page = client.get(reverse("todo"), {"part": "list"}).context["todo"]
     assert [(i["kind"], i["url"], i["record_uid"]) for i in body["items"]] == \
         [(i.kind, i.url, i.record_uid) for i in page.items]
     assert {i["kind"] for i in body["items"]} == {"meeting_review", "reported_done", "agreement"}

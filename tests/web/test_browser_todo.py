@@ -38,6 +38,7 @@ def test_the_coach_sees_what_waits_on_them_and_follows_a_link(chromium, live_ser
                    focus_area=focus["relationships"])
     page = _page(chromium, live_server, client, coach.user)
     page.goto(f"{live_server.url}/")
+    page.locator("section.todo ul.todo-list").wait_for()  # it loads after the caseload
     todo = page.locator("section.todo")
     text = todo.inner_text()
     for expected in ("Meeting not reviewed", "Reported done, to confirm", "Agreement not acknowledged",

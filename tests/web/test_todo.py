@@ -21,7 +21,8 @@ from .conftest import page_text
 
 
 def _items(as_coach, kind=None):
-    items = as_coach.get(reverse("caseload")).context["todo"].items
+    """The items the caseload shows (it loads them from the to-do's list part)."""
+    items = as_coach.get(reverse("todo"), {"part": "list"}).context["todo"].items
     return [item for item in items if kind is None or item.kind == kind]
 
 
@@ -37,7 +38,7 @@ def test_a_held_meeting_without_review_or_summary_is_listed_with_the_review_link
     [item] = _items(as_coach, "meeting_review")
     assert item.url == reverse("meeting_review", args=[meeting.uid])
     assert "no review and no summary" in item.text and item.client_name == "Bob Stone"
-    assert item.url in page_text(as_coach.get(reverse("caseload")))
+    assert item.url in page_text(as_coach.get(reverse("todo"), {"part": "list"}))
 
 
 def test_a_reviewed_meeting_without_a_summary_asks_for_the_summary(as_coach, held_meeting, coach, focus):
@@ -117,3 +118,11 @@ def test_the_todo_page_lists_what_the_caseload_lists(as_coach, held_meeting, coa
     full = as_coach.get(reverse("todo"))
     assert full.status_code == 200
     assert [i.url for i in full.context["todo"].items] == [i.url for i in _items(as_coach)]
+
+
+def test_the_caseload_loads_its_to_do_on_its_landing_view_only(as_coach, client_record):
+    landing = page_text(as_coach.get(reverse("caseload")))
+    assert f'hx-get="{reverse("todo")}?part=list"' in landing and f'href="{reverse("todo")}"' in landing
+    assert "hx-get" not in page_text(as_coach.get(reverse("caseload"), {"q": "stone"})).split("<main")[1]
+    part = as_coach.get(reverse("todo"), {"part": "list"})
+    assert "<html" not in page_text(part) and 'class="todo"' in page_text(part)

@@ -49,12 +49,17 @@ def _coach_caseload(request):
         "sorts": [(key, label) for key, (label, _) in queries.CASELOAD_SORTS.items()],
         "total": page.paginator.count, "now": clock.now(),
         "unread": Notification.objects.filter(coach=request.coach).unread().count(),
-        "todo": coach_todo(request.coach, request.user),
+        # The to-do belongs to the caseload's landing view, not to a search or a filtered list.
+        "show_todo": filters == caseload_filters({}) and page.number == 1,
     })
 
 
 @require_GET
 @coach_required
 def todo(request):
+    """The whole to-do; with `?part=list`, the first items of each kind as the caseload shows
+    them (it loads them as a request of their own, so the caseload never waits for them)."""
+    if request.GET.get("part") == "list":
+        return render(request, "web/partials/todo.html", {"todo": coach_todo(request.coach, request.user)})
     return render(request, "web/todo.html", {
-        "todo": coach_todo(request.coach, request.user, limit=TODO_PAGE_LIMIT)})
+        "todo": coach_todo(request.coach, request.user, limit=TODO_PAGE_LIMIT), "full": True})
