@@ -1,7 +1,9 @@
 """API routes that span several apps, as the pages do: deactivating a coach (every open
 engagement handed to one colleague, each a recorded move, then the coach shut out, all or
-nothing), the coach's to-do and their calendar feed addresses."""
+nothing), the coach's to-do, their calendar feed addresses, and referrals to associates
+outside the practice."""
 
+import uuid
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -16,9 +18,11 @@ from followthrough.clients.models import Engagement
 from followthrough.clients.services import engagement_hand_over
 from followthrough.practice import services
 from followthrough.practice.api import coach_out, practice_admin
-from followthrough.practice.models import Coach
+from followthrough.practice.models import Coach, ExternalAssociate, FocusArea
 from followthrough.practice.schemas import CoachOut
-from followthrough.ui.api import ErrorsOut, In, api_coach, created
+from followthrough.ui.api import ErrorsOut, In, api_coach, created, load
+from followthrough.web.models import ExternalReferral
+from followthrough.web.services import external_referral_create, referral_letter
 from followthrough.web.todo import KINDS, coach_todo
 
 router = Router(tags=["practice"])
@@ -121,3 +125,73 @@ def calendar_feed_revoke(request, uid: str):
     except (CalendarFeed.DoesNotExist, ValidationError, ValueError):
         raise Http404("No such record") from None
     return _feed_out(feed_revoke(feed=feed, by=request.user))
+
+
+class ExternalReferralIn(In):
+    associate: str
+    focus_area: str
+    consent_note: str = ""
+    message: str = ""
+    shares_agreement: bool = False
+    shares_summaries: bool = False
+    shares_commitments: bool = False
+
+
+class ExternalReferralOut(Schema):
+    uid: str
+    engagement: str
+    associate: str
+    associate_name: str
+    focus_area: str
+    consent_at: datetime
+    consent_note: str
+    shares: list[str]
+    letter_to: str
+    letter_sent_at: datetime | None
+    letter: str
+
+
+def _external_out(referral):
+    return {"uid": str(referral.uid), "engagement": str(referral.engagement.uid),
+            "associate": str(referral.associate.uid), "associate_name": referral.associate.name,
+            "focus_area": referral.focus_area.slug, "consent_at": referral.consent_at,
+            "consent_note": referral.consent_note, "shares": referral.shared_parts(),
+            "letter_to": referral.letter_to, "letter_sent_at": referral.letter_sent_at,
+            "letter": referral_letter(referral)}
+
+
+EXTERNAL = ExternalReferral.objects.select_related("engagement__client__practice", "engagement__coach__user",
+                                                   "associate", "focus_area")
+
+
+@router.get("/engagements/{uid}/external-referrals", response=list[ExternalReferralOut], tags=["protocol"],
+            summary="An engagement's referrals to associates outside the practice, each with its letter")
+def external_referral_list(request, uid: str):
+    engagement = load(request, Engagement, uid)
+    return [_external_out(r) for r in EXTERNAL.visible_to(request.user).filter(engagement=engagement)]
+
+
+@router.post("/engagements/{uid}/external-referrals", response={201: ExternalReferralOut, 422: ErrorsOut},
+             tags=["protocol"],
+             summary="Refer the client to an associate of the practice's directory, with their consent")
+def external_referral_create_api(request, uid: str, payload: ExternalReferralIn):
+    engagement = load(request, Engagement.objects.select_related("client__practice", "coach__user"), uid)
+    practice_id = engagement.client.practice_id
+    associate = ExternalAssociate.objects.filter(practice_id=practice_id, uid=_uuid_or_none(payload.associate)).first()
+    if associate is None:
+        raise ValidationError({"associate": "Choose an associate listed in your practice's directory."})
+    focus = FocusArea.objects.filter(practice_id=practice_id, slug=payload.focus_area, is_active=True).first()
+    if focus is None:
+        raise ValidationError({"focus_area": "Choose a focus area of this practice."})
+    referral = external_referral_create(
+        engagement=engagement, associate=associate, focus_area=focus, by=request.user,
+        consent_note=payload.consent_note, message=payload.message, shares_agreement=payload.shares_agreement,
+        shares_summaries=payload.shares_summaries, shares_commitments=payload.shares_commitments)
+    return created(_external_out(EXTERNAL.get(pk=referral.pk)))
+
+
+def _uuid_or_none(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None

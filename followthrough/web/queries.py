@@ -15,6 +15,7 @@ from followthrough.history.selectors import events_for_client
 from followthrough.meetings.models import GoalScore, Meeting
 from followthrough.protocol.models import Intervention
 from followthrough.protocol.selectors import engagement_interventions
+from followthrough.web.services import referral_letter
 
 OPEN_STATES = [state for state in Engagement.State.values if state != Engagement.State.ENDED]
 
@@ -196,12 +197,21 @@ def _engagement_file(engagement):
         "interventions": engagement_interventions(engagement),
         "letters": list(engagement.letters.order_by("-created_at")),
         "referrals": list(engagement.referrals_out.select_related("to_coach", "focus_area")),
+        "external_referrals": _with_letters(engagement.external_referrals.select_related("associate", "focus_area")),
         "agreements": agreements,
         "current_agreement": agreements[0] if agreements else None,
         "meetings": meetings,
         "loose_commitments": made.get(None, []),
         "open_commitments": [c for c in commitments if c.is_open],
     }
+
+
+def _with_letters(external_referrals):
+    """Each referral outside the practice with its letter, for a coach who sends it by hand."""
+    referrals = list(external_referrals)
+    for referral in referrals:
+        referral.letter_text = referral_letter(referral)
+    return referrals
 
 
 def follow_through(reviewed):

@@ -13,12 +13,13 @@ from followthrough.practice.schemas import (
     PracticeIn,
     ProfileIn,
 )
-from followthrough.web.api import DeactivateIn
+from followthrough.web.api import DeactivateIn, ExternalReferralIn
 from followthrough.web.forms.clients import AgreementForm, ClientForm, EngagementMoveForm
 from followthrough.web.forms.meetings import MeetingForm
 from followthrough.web.forms.practice import (
     AssociateForm,
     CoachSettingsForm,
+    ExternalReferralForm,
     FocusAreaForm,
     HandOverForm,
     InviteForm,
@@ -36,7 +37,7 @@ RENAMED = {"state": "to_state", "kept_fraction": "kept_fraction"}
     (NewCommitmentForm, NewCommitmentIn), (ReviewForm, ReviewItemIn), (EngagementMoveForm, MoveIn),
     (PracticeForm, PracticeIn), (CoachSettingsForm, CoachSettingsIn), (ProfileForm, ProfileIn),
     (InviteForm, InvitationIn), (FocusAreaForm, FocusAreaIn), (AssociateForm, AssociateIn),
-    (HandOverForm, DeactivateIn),
+    (HandOverForm, DeactivateIn), (ExternalReferralForm, ExternalReferralIn),
 ], ids=lambda x: x.__name__)
 def test_every_field_a_page_takes_the_api_takes(form, schema):
     page_fields = set(form.base_fields)

@@ -23,9 +23,9 @@ from followthrough.meetings.models import GoalScore, Meeting
 GATE_QUERIES = 3
 CASELOAD_QUERIES = GATE_QUERIES + 5
 TODO_QUERIES = GATE_QUERIES + 5
-# The file's own records, then its flags, interventions, letters, referrals and the chart's
-# figures, and the access log's row for this view.
-CLIENT_FILE_QUERIES = 25
+# The file's own records, then its flags, interventions, letters, referrals (in and outside the
+# practice) and the chart's figures, and the access log's row for this view.
+CLIENT_FILE_QUERIES = 26
 
 
 def build_caseload(coach, count):
