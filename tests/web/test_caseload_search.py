@@ -74,3 +74,31 @@ def test_postgresql_answers_a_search_from_the_trigram_indexes(as_coach, coach, c
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "clients_client_name_trgm" in plan and "clients_client_email_trgm" in plan
     assert _names(as_coach.get(reverse("caseload"), {"q": "STONE"})) == ["Bob Stone"]
+
+
+def test_a_row_shows_its_dates_in_the_practices_time_zone_as_before(as_coach, coach, engagement, focus):
+    """The table's dates are written in Python now; they read as the `date` filter wrote them."""
+    from datetime import UTC, datetime
+
+    from django.template import Context, Template
+    from django.template.defaultfilters import date as date_filter
+    from django.utils import timezone
+
+    from followthrough.clients.services import engagement_move
+    from followthrough.meetings.services import meeting_create
+
+    held = datetime(2026, 7, 1, 23, 30, tzinfo=UTC)  # already 2 July in London (summer time)
+    planned = datetime(2026, 7, 3, 23, 5, tzinfo=UTC)  # past, still planned: Sat 4 Jul, 00:05 in London
+    meeting_create(engagement=engagement, by=coach.user, status="held", starts_at=held,
+                   focus_areas=[focus["business"]])
+    meeting_create(engagement=engagement, by=coach.user, starts_at=planned)
+    check_back = coach.practice.today() + timedelta(days=10)
+    engagement_move(engagement=engagement, to_state="paused", by=coach.user, note="Away",
+                    check_back_on=check_back, keep_planned_meetings=True)
+    text = page_text(as_coach.get(reverse("caseload")))
+    assert 'data-label="Last held">2 Jul 2026<' in text
+    assert "Sat 4 Jul, 00:05" in text and "outcome not recorded" in text
+    with timezone.override("Europe/London"):  # what the template's filters wrote
+        assert Template('{{ h|date:"j M Y" }}|{{ p|date:"D j M, H:i" }}').render(
+            Context({"h": held, "p": planned})) == "2 Jul 2026|Sat 4 Jul, 00:05"
+    assert f"check back {date_filter(check_back, 'j M Y')}" in text and ">paused<" in text
