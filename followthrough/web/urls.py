@@ -1,9 +1,23 @@
 from django.urls import path
 
-from .views import agreements, breaks, caseload, clients, meetings, practice_admin, profile, referrals, review
+from .views import (
+    agreements,
+    breaks,
+    caseload,
+    clients,
+    help_pages,
+    meetings,
+    practice_admin,
+    profile,
+    referrals,
+    review,
+)
 
 urlpatterns = [
     path("", caseload.caseload, name="caseload"),
+    path("todo/", caseload.todo, name="todo"),
+    path("help/", help_pages.help_index, name="help_index"),
+    path("help/<slug:area>/", help_pages.help_page, name="help"),
     path("clients/new/", clients.client_create, name="client_create"),
     path("clients/<uuid:uid>/", clients.client_file, name="client_file"),
     path("engagements/<uuid:uid>/move/", clients.engagement_move, name="engagement_move"),
