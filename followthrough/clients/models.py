@@ -43,6 +43,7 @@ class Client(TrackedModel):
     objects = ClientQuerySet.as_manager()
 
     history_fields = ("practice", "full_name", "preferred_name", "email", "phone", "timezone", "user")
+    personal_fields = ("full_name", "preferred_name", "email", "phone")
 
     class Meta:
         ordering = ["full_name"]
@@ -261,6 +262,7 @@ class Agreement(TrackedModel):
         "review_terms", "renegotiation_reason", "acknowledged_at", "acknowledged_name",
         *REMINDER_TERMS,
     )
+    personal_fields = ("came_for", "call_to_action", "renegotiation_reason", "acknowledged_name")
 
     class Meta:
         ordering = ["engagement", "-version"]
@@ -340,6 +342,7 @@ class Goal(TrackedModel):
 
     LEVEL_FIELDS = ("level_minus_2", "level_minus_1", "level_0", "level_plus_1", "level_plus_2")
     history_fields = ("agreement", "title", "measure", *LEVEL_FIELDS, "carried_from", "position")
+    personal_fields = ("title", "measure", *LEVEL_FIELDS)
 
     class Meta:
         ordering = ["agreement", "position", "pk"]

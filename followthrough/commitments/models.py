@@ -87,6 +87,7 @@ class Commitment(TrackedModel):
         "tools_needed", "has_tools", "outcome", "kept_fraction", "client_reason", "withdrawn_reason", "reviewed_at",
         "reviewed_in", "derived_from", "derivation", "client_reported_done_at", "client_report_note",
     )
+    personal_fields = ("description", "tools_needed", "client_reason", "withdrawn_reason", "client_report_note")
 
     class Meta:
         ordering = ["due_on", "pk"]

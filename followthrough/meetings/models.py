@@ -49,6 +49,7 @@ class Meeting(TrackedModel):
         "client_summary", "paid", "reviewed_at",
     )
     history_m2m = ("focus_areas",)
+    personal_fields = ("private_notes", "client_summary")
 
     class Meta:
         ordering = ["-starts_at"]
@@ -91,6 +92,7 @@ class GoalScore(TrackedModel):
     objects = GoalScoreQuerySet.as_manager()
 
     history_fields = ("meeting", "goal", "level", "note")
+    personal_fields = ("note",)
 
     class Meta:
         constraints = [
