@@ -21,11 +21,13 @@ from django.db.models import Max, Q
 from followthrough.accounts.models import PortalLink, SignedInSession, ThrottleHit
 from followthrough.calendars.models import CalendarFeed
 from followthrough.clients.models import Client, Engagement, EngagementTransition
+from followthrough.clients.services import engagement_end
 from followthrough.history import clock, ledger, sealing
 from followthrough.history.models import Event
 from followthrough.history.services import erased_value, event_record, lock, tracked_update
 from followthrough.notifications.models import ClientActivity, Delivery, DigestItem, Reminder
 from followthrough.protocol.models import Notification
+from followthrough.ui import mail
 
 ERASED_ACTION = "client.erased"
 RETENTION_REASON = "retention period over"
@@ -52,6 +54,7 @@ def what_is_erased(client):
         "commitments": apps.get_model("commitments", "Commitment").objects.filter(engagement__client=client).count(),
         "letters": apps.get_model("protocol", "Letter").objects.filter(engagement__client=client).count(),
         "has_portal_account": client.user_id is not None,
+        "open_engagements": engagements.exclude(state=Engagement.State.ENDED).count(),
     }
 
 
@@ -85,6 +88,7 @@ def client_erase(*, client, reason, by, replay=False):
         user, email, name = client.user, client.email, client.full_name
         event_record(by=by, action=ERASED_ACTION, obj=client, before=client.snapshot(),
                      after={"reason": reason, **client.snapshot()})
+        _end_open_engagements(client, by)
         _delete_feeds(client, by)
         scrubbed = _scrub_records(uid, by)
         _remove_operational(client, user, email, name, uid)
@@ -93,6 +97,15 @@ def client_erase(*, client, reason, by, replay=False):
         if not replay:
             transaction.on_commit(lambda: ledger.append(uid, erased_at))
     return scrubbed
+
+
+def _end_open_engagements(client, by):
+    """Nobody is coached after their erasure: an open engagement ends through the usual move,
+    which cancels planned meetings, withdraws open commitments, clears flags and closes an
+    open intervention. Mail it would send is held back: there is no one to send it to."""
+    with mail.held_back():
+        for engagement in Engagement.objects.filter(client=client).exclude(state=Engagement.State.ENDED):
+            engagement_end(engagement=engagement, by=by, note="The client's data was erased.")
 
 
 def _delete_feeds(client, by):

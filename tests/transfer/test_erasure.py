@@ -118,6 +118,7 @@ def test_the_erasure_is_logged_with_its_reason_and_who_and_the_ledger_names_only
     assert NAME not in ledger.path().read_text() and is_erased(full_file)
     full_file.refresh_from_db()
     assert full_file.full_name == "Erased client" and full_file.email == ""
+    assert list(full_file.engagements.values_list("state", flat=True)) == ["ended"]
     assert not full_file.user.is_active and full_file.user.email == ""
 
 

@@ -14,8 +14,8 @@ from followthrough.history.services import tracked_update
 from tests.conftest import login
 
 # Session, user, coach, practice; then the client and whether they were erased, and for
-# the confirmation its counts (engagements, meetings, commitments, letters), and messages.
-ERASE_PAGE_QUERIES = 11
+# the confirmation its counts (engagements, open ones, meetings, commitments, letters), and messages.
+ERASE_PAGE_QUERIES = 12
 # Session, user, coach, practice; then the clients past the retention period and which of them were erased.
 LIST_PAGE_QUERIES = 7
 
