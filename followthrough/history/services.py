@@ -286,17 +286,22 @@ def verify_records():
 
 
 ERASED_PLACEHOLDERS = {"full_name": "Erased client"}
+# A personal field with no empty or placeholder form (a required number, such as a meeting
+# check's answer): erasure deletes its record, through the log, instead of scrubbing it.
+ERASED_BY_DELETION = object()
 
 
 def erased_value(model, name):
     """What erasure leaves in a personal field: empty where the field may be, else a
-    placeholder (a client's name reads "Erased client")."""
+    placeholder (a client's name reads "Erased client"), else ERASED_BY_DELETION."""
     field = model._meta.get_field(name)
     if field.null:
         return None
     if field.blank:
         return json_safe(field.get_default())
-    return ERASED_PLACEHOLDERS.get(name, sealing.ERASED_TEXT)
+    if field.get_internal_type() in ("CharField", "TextField", "EmailField", "URLField"):
+        return ERASED_PLACEHOLDERS.get(name, sealing.ERASED_TEXT)
+    return ERASED_BY_DELETION
 
 
 class _Opener:
@@ -324,8 +329,9 @@ class _Opener:
                 problem = "its client's key is missing (deleted outside the app)"
                 opened[name] = current.get(name)
             elif cipher is None or sealing.SEALED not in value:
-                erased = json_safe(erased_value(self.model, name))
-                opened[name] = current.get(name) if current.get(name) == erased else value
+                erased = erased_value(self.model, name)
+                # A record erased by deletion must not be there at all: it differs, as it should.
+                opened[name] = current.get(name) if current.get(name) == json_safe(erased) else value
             else:
                 opened[name] = sealing.open_value(value, uid, name, cipher, erased=value)
         return opened, problem

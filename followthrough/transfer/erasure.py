@@ -24,7 +24,13 @@ from followthrough.clients.models import Client, Engagement, EngagementTransitio
 from followthrough.clients.services import engagement_end
 from followthrough.history import clock, ledger, sealing
 from followthrough.history.models import Event
-from followthrough.history.services import erased_value, event_record, lock, tracked_update
+from followthrough.history.services import (
+    ERASED_BY_DELETION,
+    erased_value,
+    event_record,
+    lock,
+    tracked_update,
+)
 from followthrough.notifications.models import ClientActivity, Delivery, DigestItem, Reminder
 from followthrough.protocol.models import Notification
 from followthrough.ui import mail
@@ -127,7 +133,13 @@ def _scrub_records(client_uid, by):
     for object_type, uids in uids_by_type.items():
         model = apps.get_model(object_type)
         names = personal[object_type]
+        deleted = any(erased_value(model, name) is ERASED_BY_DELETION for name in names)
         for obj in model._default_manager.filter(uid__in=list(uids)).order_by("pk"):
+            if deleted:
+                event_record(by=by, action=f"{model._meta.model_name}.deleted", obj=obj, before=obj.snapshot())
+                obj.delete()
+                count += 1
+                continue
             changes = {name: erased_value(model, name) for name in names
                        if getattr(obj, name) != erased_value(model, name)}
             if changes:

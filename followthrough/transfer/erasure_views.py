@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -34,12 +35,24 @@ def _admin(request):
     return coach
 
 
+FOUND_MAX = 20
+
+
 @coach_required
 def erasure_list(request):
+    """The clients past the retention period, and a search for the client who asked."""
     admin = _admin(request)
     due = due_for_erasure(admin.practice)
-    return render(request, "transfer/erasure_list.html",
-                  {"due": due, "retention_years": settings.RECORD_RETENTION_YEARS})
+    query = " ".join(request.GET.get("q", "").split())[:100]
+    found = []
+    if query:
+        found = list(Client.objects.filter(practice=admin.practice)
+                     .filter(Q(full_name__icontains=query) | Q(email__iexact=query)).order_by("full_name")[:FOUND_MAX])
+        erased = erased_uids([c.uid for c in found])
+        found = [c for c in found if str(c.uid) not in erased]
+    return render(request, "transfer/erasure_list.html", {
+        "due": due, "retention_years": settings.RECORD_RETENTION_YEARS, "query": query, "found": found,
+    })
 
 
 @coach_required

@@ -107,3 +107,11 @@ def test_the_erase_command_erases_as_the_admin_and_refuses_anyone_else(admin, co
     out = io.StringIO()
     call_command("erase", client=str(client_record.uid), by="ana", reason="asked by letter", stdout=out)
     assert "erased client" in out.getvalue() and not sealing.key_exists(client_record.uid)
+
+
+def test_the_admin_finds_the_client_who_asked_by_name_or_email(client, admin, client_record, colleague_client):
+    page = login(client, admin.user).get(reverse("transfer_erasure_list"), {"q": "bob@example.org"})
+    assert [c.full_name for c in page.context["found"]] == ["Bob Stone"]
+    page = client.get(reverse("transfer_erasure_list"), {"q": "dee"})
+    assert [c.full_name for c in page.context["found"]] == ["Dee Hart"]
+    assert erase_url(colleague_client) in page.content.decode()
