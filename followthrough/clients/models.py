@@ -210,6 +210,20 @@ REMINDER_TERMS = (
     "quiet_hours_start", "quiet_hours_end",
 )
 
+# The lapse plan: what the client asked for, when agreeing, should they stop following through.
+LAPSE_PLAN = ("lapse_reminders", "lapse_contact", "lapse_referral_wish")
+
+
+class LapseReminders(models.TextChoices):
+    QUIET = "quiet", "Quiet: a gentle word, no more"
+    NORMAL = "normal", "Normal: the reminders as agreed"
+    FIRM = "firm", "Firm: say it plainly and follow up"
+
+
+class LapseContact(models.TextChoices):
+    NEXT_MEETING = "next_meeting", "Talk about it at the next meeting"
+    REACH_OUT = "reach_out", "Reach out to me in between"
+
 
 class Agreement(TrackedModel):
     """One version of an engagement's service agreement; renegotiating adds a version."""
@@ -250,6 +264,17 @@ class Agreement(TrackedModel):
         "quiet hours end", max_length=5, blank=True, validators=[validate_clock],
         help_text="HH:MM in the client's time zone, e.g. 08:00",
     )
+    lapse_reminders = models.CharField(
+        "how firmly to be reminded if I stop following through", max_length=10,
+        choices=LapseReminders.choices, default=LapseReminders.NORMAL,
+    )
+    lapse_contact = models.CharField(
+        "if I stop following through", max_length=20,
+        choices=LapseContact.choices, default=LapseContact.NEXT_MEETING,
+    )
+    lapse_referral_wish = models.TextField(
+        "whom I would like to be referred to if my focus moves", blank=True,
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_name = models.CharField(max_length=200, blank=True)
@@ -260,7 +285,7 @@ class Agreement(TrackedModel):
         "engagement", "version", "came_for", "primary_focus", "meeting_cadence", "fee_amount",
         "fee_currency", "fee_terms", "call_to_action", "client_responsibilities", "coach_scope",
         "review_terms", "renegotiation_reason", "acknowledged_at", "acknowledged_name",
-        *REMINDER_TERMS,
+        *REMINDER_TERMS, *LAPSE_PLAN,
     )
     personal_fields = ("came_for", "call_to_action", "renegotiation_reason", "acknowledged_name")
 
@@ -367,3 +392,59 @@ class Goal(TrackedModel):
     def levels(self):
         return [(lvl, getattr(self, f)) for lvl, f in zip(GAS_LEVELS, self.LEVEL_FIELDS, strict=True)
                 if getattr(self, f)]
+
+
+class PlannedBreakQuerySet(ScopedQuerySet):
+    def in_force(self):
+        return self.filter(cancelled_at__isnull=True)
+
+    def covering(self, day):
+        return self.in_force().filter(starts_on__lte=day, ends_on__gte=day)
+
+
+class PlannedBreak(TrackedModel):
+    """A period agreed ahead (a holiday, surgery) in which the work rests: what falls due
+    in it is waived with the break as the reason, and nothing in it counts either way.
+
+    A break is cancelled, never deleted, so the record shows it was planned."""
+
+    LONGEST_DAYS = 366
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="planned_breaks")
+    starts_on = models.DateField("first day of the break")
+    ends_on = models.DateField("last day of the break")
+    reason = models.CharField(max_length=200, help_text="e.g. holiday, surgery")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PlannedBreakQuerySet.as_manager()
+
+    history_fields = ("engagement", "starts_on", "ends_on", "reason", "recorded_by", "cancelled_at")
+
+    class Meta:
+        ordering = ["engagement", "starts_on", "pk"]
+        indexes = [models.Index(fields=["engagement", "starts_on"])]
+
+    def __str__(self):
+        return f"Break {self.starts_on:%d %b %Y}–{self.ends_on:%d %b %Y}: {self.reason}"
+
+    def history_client_uid(self):
+        return self.engagement.client.uid
+
+    @property
+    def in_force(self):
+        return self.cancelled_at is None
+
+    def covers(self, day):
+        return self.in_force and self.starts_on <= day <= self.ends_on
+
+    def clean(self):
+        if not (self.reason or "").strip():
+            raise ValidationError({"reason": "Say what the break is for, e.g. holiday or surgery."})
+        if self.starts_on and self.ends_on:
+            if self.ends_on < self.starts_on:
+                raise ValidationError({"ends_on": "A break cannot end before it starts."})
+            if (self.ends_on - self.starts_on).days >= self.LONGEST_DAYS:
+                raise ValidationError(
+                    {"ends_on": "A break can last at most a year; for longer, pause the engagement."}
+                )

@@ -65,6 +65,10 @@ class Commitment(TrackedModel):
     )
     client_reason = models.TextField("the client's words on why", blank=True)
     withdrawn_reason = models.CharField("why it was withdrawn", max_length=300, blank=True)
+    # Set when the commitment was waived because it fell due in a planned break.
+    waived_for_break = models.ForeignKey(
+        "clients.PlannedBreak", null=True, blank=True, on_delete=models.PROTECT, related_name="waived_commitments"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_in = models.ForeignKey(
         Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="commitments_reviewed"
@@ -74,6 +78,10 @@ class Commitment(TrackedModel):
     # so a report leaves the commitment open until then.
     client_reported_done_at = models.DateTimeField("client reported done at", null=True, blank=True)
     client_report_note = models.TextField("client's note on it", blank=True)
+    client_report_via = models.CharField(
+        "how the client reported it", max_length=20, blank=True,
+        choices=[("portal", "In the portal"), ("email_reply", "By replying to a reminder")],
+    )
 
     derived_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="derived"
@@ -86,6 +94,7 @@ class Commitment(TrackedModel):
         "engagement", "made_at", "description", "due_on", "planned_at", "minutes_needed",
         "tools_needed", "has_tools", "outcome", "kept_fraction", "client_reason", "withdrawn_reason", "reviewed_at",
         "reviewed_in", "derived_from", "derivation", "client_reported_done_at", "client_report_note",
+        "client_report_via", "waived_for_break",
     )
     personal_fields = ("description", "tools_needed", "client_reason", "withdrawn_reason", "client_report_note")
 

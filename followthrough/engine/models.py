@@ -26,6 +26,10 @@ class Defaults:
     drift_meetings = 3
     drift_share = 2 / 3
     no_show_run = 2
+    # A meeting check's score (the mean of its four 0-10 answers) this far below the
+    # client's own earlier scores is an alliance drop; so are this many falls in a row.
+    alliance_drop_points = 2.0
+    alliance_falls_in_row = 2
 
 
 # name -> (label used in messages, kind)
@@ -87,6 +91,13 @@ class PracticeThresholds(TrackedModel):
     no_show_run = models.PositiveSmallIntegerField(
         default=Defaults.no_show_run, help_text="How many no-shows in a row raise a flag."
     )
+    alliance_drop_points = models.FloatField(
+        default=Defaults.alliance_drop_points,
+        help_text="How far (points of 10) a meeting check may fall below the client's earlier ones.",
+    )
+    alliance_falls_in_row = models.PositiveSmallIntegerField(
+        default=Defaults.alliance_falls_in_row, help_text="How many meeting checks falling in a row raise a flag."
+    )
 
     history_fields = ("practice", *THRESHOLD_FIELDS)
 
@@ -109,6 +120,8 @@ class CoachThresholds(TrackedModel):
     drift_meetings = models.PositiveSmallIntegerField(null=True, blank=True)
     drift_share = models.FloatField(null=True, blank=True)
     no_show_run = models.PositiveSmallIntegerField(null=True, blank=True)
+    alliance_drop_points = models.FloatField(null=True, blank=True)
+    alliance_falls_in_row = models.PositiveSmallIntegerField(null=True, blank=True)
 
     history_fields = ("coach", *THRESHOLD_FIELDS)
 
@@ -139,6 +152,7 @@ class Flag(TrackedModel):
         NONPRODUCTIVE = "nonproductive", "Nonproductive phase"
         FOCUS_DRIFT = "focus_drift", "Focus drift"
         NO_SHOWS = "no_shows", "No-shows in a row"
+        ALLIANCE_DROP = "alliance_drop", "Alliance drop"
 
     # Time-ordered: a scan writes flags by the thousand (see `time_ordered_uuid`).
     uid = models.UUIDField(default=time_ordered_uuid, unique=True, editable=False)

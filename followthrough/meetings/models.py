@@ -38,6 +38,8 @@ class Meeting(TrackedModel):
     private_notes = models.TextField(blank=True, help_text="Only you see these.")
     client_summary = models.TextField(blank=True, help_text="The client may see this summary.")
     paid = models.BooleanField(default=False)
+    location = models.CharField(max_length=200, blank=True, help_text="Where you meet, e.g. the office address.")
+    video_link = models.URLField(max_length=500, blank=True, help_text="The call's address, if you meet online.")
     reviewed_at = models.DateTimeField(
         null=True, blank=True, help_text="When the commitments due at this meeting were reviewed."
     )
@@ -46,7 +48,7 @@ class Meeting(TrackedModel):
 
     history_fields = (
         "engagement", "status", "starts_at", "duration_minutes", "private_notes",
-        "client_summary", "paid", "reviewed_at",
+        "client_summary", "paid", "location", "video_link", "reviewed_at",
     )
     history_m2m = ("focus_areas",)
     personal_fields = ("private_notes", "client_summary")
@@ -101,3 +103,64 @@ class GoalScore(TrackedModel):
 
     def history_client_uid(self):
         return self.meeting.engagement.client.uid
+
+
+class MeetingCheckQuerySet(ScopedQuerySet):
+    coach_lookup = "meeting__engagement__coach"
+    client_user_lookup = "meeting__engagement__client__user"
+
+
+# The product's own wording, not a validated instrument: the published alliance scales are
+# licensed and may not be copied or adapted. Each is answered 0 (not at all) to 10 (fully).
+CHECK_QUESTIONS = {
+    "on_what_matters": "We worked on what matters to me.",
+    "plan_fits_week": "The plan fits my week.",
+    "felt_heard": "I felt heard.",
+    "sure_to_do_it": "I am sure I will do what I agreed.",
+}
+CHECK_LOWEST, CHECK_HIGHEST = 0, 10
+
+
+def check_answer_field(question):
+    return models.PositiveSmallIntegerField(
+        question, validators=[MinValueValidator(CHECK_LOWEST), MaxValueValidator(CHECK_HIGHEST)],
+    )
+
+
+class MeetingCheck(TrackedModel):
+    """The client's four answers after one held meeting: a meeting check."""
+
+    class Via(models.TextChoices):
+        PORTAL = "portal", "In the portal"
+        EMAIL_LINK = "email_link", "From the email's links"
+        EMAIL_REPLY = "email_reply", "By replying to the email"
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.PROTECT, related_name="meeting_check")
+    on_what_matters = check_answer_field(CHECK_QUESTIONS["on_what_matters"])
+    plan_fits_week = check_answer_field(CHECK_QUESTIONS["plan_fits_week"])
+    felt_heard = check_answer_field(CHECK_QUESTIONS["felt_heard"])
+    sure_to_do_it = check_answer_field(CHECK_QUESTIONS["sure_to_do_it"])
+    answered_at = models.DateTimeField()
+    answered_via = models.CharField(max_length=20, choices=Via.choices, default=Via.PORTAL)
+
+    objects = MeetingCheckQuerySet.as_manager()
+
+    history_fields = ("meeting", *CHECK_QUESTIONS, "answered_at", "answered_via")
+
+    class Meta:
+        ordering = ["meeting__starts_at", "pk"]
+
+    def __str__(self):
+        return f"Meeting check of {self.meeting}"
+
+    def history_client_uid(self):
+        return self.meeting.engagement.client.uid
+
+    def answers(self):
+        return {name: getattr(self, name) for name in CHECK_QUESTIONS}
+
+    @property
+    def score(self):
+        """The mean of the four answers, on the same 0–10 scale."""
+        values = list(self.answers().values())
+        return sum(values) / len(values)

@@ -8,7 +8,7 @@ from followthrough.history import clock
 from followthrough.history.services import lock, tracked_create, tracked_update
 from followthrough.history.signals import announce_records_changed
 
-from .models import Meeting
+from .models import CHECK_HIGHEST, CHECK_LOWEST, CHECK_QUESTIONS, Meeting, MeetingCheck
 
 DETAIL_FIELDS = ("starts_at", "duration_minutes", "private_notes", "client_summary", "paid")
 
@@ -75,3 +75,43 @@ def meeting_update(*, meeting, by, status=None, focus_areas=None, **details):
     if "status" in changes or focus_areas is not None:
         announce_records_changed(meeting.engagement_id)
     return updated
+
+
+def _check_answers(answers):
+    """Each of the four answers a whole number from 0 to 10, keyed by question; nothing else."""
+    errors = {}
+    for name in CHECK_QUESTIONS:
+        value = answers.get(name)
+        if value is None or value == "":
+            errors[name] = "Choose a number from 0 to 10."
+            continue
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = None
+        if isinstance(value, bool) or number is None or str(number) != str(value).strip() \
+                or not CHECK_LOWEST <= number <= CHECK_HIGHEST:
+            errors[name] = f"Choose a whole number from 0 to 10; got {value!r}."
+        else:
+            answers[name] = number
+    unknown = set(answers) - set(CHECK_QUESTIONS)
+    if unknown:
+        errors["__all__"] = f"Unknown question(s): {', '.join(sorted(unknown))}."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def meeting_check_record(*, meeting, answers, via=MeetingCheck.Via.PORTAL, by=None):
+    """Record the client's meeting check: once per held meeting, all four answers 0-10."""
+    lock(meeting)
+    if meeting.status != Meeting.Status.HELD:
+        raise ValidationError("A meeting check is for a meeting that was held.")
+    if MeetingCheck.objects.filter(meeting=meeting).exists():
+        raise ValidationError("This meeting's check is already answered; thank you.")
+    answers = dict(answers)
+    _check_answers(answers)
+    check = MeetingCheck(meeting=meeting, answered_at=clock.now(), answered_via=via, **answers)
+    tracked_create(check, by=by, action="meeting_check.answered")
+    announce_records_changed(meeting.engagement_id)
+    return check
