@@ -287,7 +287,7 @@ class Agreement(TrackedModel):
         "review_terms", "renegotiation_reason", "acknowledged_at", "acknowledged_name",
         *REMINDER_TERMS, *LAPSE_PLAN,
     )
-    personal_fields = ("came_for", "call_to_action", "renegotiation_reason", "acknowledged_name")
+    personal_fields = ("came_for", "call_to_action", "renegotiation_reason", "acknowledged_name", "lapse_referral_wish")
 
     class Meta:
         ordering = ["engagement", "-version"]
@@ -420,6 +420,7 @@ class PlannedBreak(TrackedModel):
     objects = PlannedBreakQuerySet.as_manager()
 
     history_fields = ("engagement", "starts_on", "ends_on", "reason", "recorded_by", "cancelled_at")
+    personal_fields = ("reason",)
 
     class Meta:
         ordering = ["engagement", "starts_on", "pk"]

@@ -13,11 +13,13 @@ from django.db import connection, transaction
 from django.urls import reverse
 
 from followthrough.accounts.links import portal_link_request, portal_link_send
-from followthrough.clients.models import Client
+from followthrough.clients.models import Client, PlannedBreak
 from followthrough.clients.services import agreement_acknowledge
 from followthrough.history import ledger, sealing
 from followthrough.history.models import Event
 from followthrough.history.services import tracked_create, tracked_update, verify_chain, verify_records
+from followthrough.meetings.models import CHECK_QUESTIONS, MeetingCheck
+from followthrough.meetings.services import meeting_check_record
 from followthrough.notifications.models import Reminder
 from followthrough.protocol.models import Letter
 from followthrough.transfer import exporting
@@ -76,6 +78,14 @@ def full_file(client, client_record, client_user, agreement, commitment, coach, 
                               body=f"Dear {NAME},\n\nWe agreed to pause.", sent_to=EMAIL),
                        by=coach.user, action="letter.drafted")
     agreement_acknowledge(agreement=agreement, by=client_user, typed_name=NAME)
+    meeting = commitment.made_at
+    meeting_check_record(meeting=meeting, answers={q: 7 for q in CHECK_QUESTIONS}, by=client_user)
+    with transaction.atomic():
+        tracked_update(meeting, by=coach.user, action="meeting.updated", changes={"location": f"{NAME}'s home"})
+        tracked_create(PlannedBreak(engagement=commitment.engagement, starts_on=date.today() + timedelta(days=3),
+                                    ends_on=date.today() + timedelta(days=10), reason=f"{NAME}'s surgery",
+                                    recorded_by=coach.user),
+                       by=coach.user, action="planned_break.created")
     portal_link_send(client=client_record, by=coach.user)
     portal_link_request(email=EMAIL)
     Reminder.objects.create(commitment=commitment, kind="on_day", due_on=date.today(),
@@ -104,6 +114,9 @@ def test_an_erased_clients_name_and_email_are_in_no_table_snapshot_file_or_outbo
                        for n in archive.namelist())
     assert files_holding(data_dir, NAME, EMAIL) == []
     assert not Reminder.objects.filter(commitment__engagement__client=full_file, sent_at__isnull=True).exists()
+    # A meeting check's answers have no empty form: the check is deleted, through the log.
+    assert not MeetingCheck.objects.filter(meeting__engagement__client=full_file).exists()
+    assert PlannedBreak.objects.get(engagement__client=full_file).reason == "(erased)"
     assert verify_chain() is None and verify_records() == []
     call_command("verify", stdout=io.StringIO())
 
