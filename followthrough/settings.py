@@ -55,6 +55,18 @@ def env_list(name, default=()):
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_email_address(name):
+    """A bare address (local@domain) or nothing; "+" is taken, it carries the reply's token."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return ""
+    local, at, domain = raw.rpartition("@")
+    if not at or not local or "." not in domain or "+" in local or any(c in raw for c in " <>,;\"'"):
+        raise ImproperlyConfigured(
+            f"{name} must be a plain address like replies@practice.example, without '+'; got {raw!r}")
+    return f"{local}@{domain.lower()}"
+
+
 def env_database(name, default_sqlite_path):
     """One variable picks the database: unset means the embedded SQLite file."""
     raw = os.environ.get(name, "").strip()
@@ -267,6 +279,10 @@ RECORD_RETENTION_YEARS = env_int("FT_RECORD_RETENTION_YEARS", 7, minimum=1)
 # Client portal sign-in links: how long a link stays valid, and how often one may be requested.
 FT_PORTAL_LINK_HOURS = env_int("FT_PORTAL_LINK_HOURS", 72, minimum=1)
 FT_PORTAL_LINK_REQUESTS_PER_HOUR = env_int("FT_PORTAL_LINK_REQUESTS_PER_HOUR", 3, minimum=1)
+
+# The mailbox clients' replies go to (`followthrough inbox` reads it): reminders and meeting
+# check invitations carry Reply-To replies+<signed token>@domain. Unset: no such Reply-To.
+FT_REPLY_ADDRESS = env_email_address("FT_REPLY_ADDRESS")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("FT_SECURE_COOKIES", False)

@@ -18,7 +18,7 @@ from followthrough.practice.models import FocusArea
 from followthrough.practice.selectors import focus_areas_by_slug
 from followthrough.ui.api import ErrorsOut, api_coach, created, load, renamed
 
-from .models import REMINDER_TERMS, Agreement, Client, Engagement, Goal
+from .models import LAPSE_PLAN, REMINDER_TERMS, Agreement, Client, Engagement, Goal, PlannedBreak
 from .schemas import (
     AcknowledgementIn,
     AgreementIn,
@@ -29,6 +29,8 @@ from .schemas import (
     EngagementOut,
     MoveIn,
     MovePreviewOut,
+    PlannedBreakIn,
+    PlannedBreakOut,
     ReengageIn,
 )
 from .services import (
@@ -38,6 +40,8 @@ from .services import (
     engagement_move,
     engagement_move_preview,
     engagement_reengage,
+    planned_break_cancel,
+    planned_break_record,
 )
 
 router = Router(tags=["clients"])
@@ -148,8 +152,8 @@ def agreement_add(request, uid: str, payload: AgreementIn):
     terms = {name: value for name, value in terms.items() if value is not None or name == "fee_amount"}
     current = engagement.agreements.order_by("-version").first()
     if current is not None:
-        # What the client agreed about reminders stands until it is renegotiated too.
-        terms = {**{name: getattr(current, name) for name in REMINDER_TERMS}, **terms}
+        # What the client agreed about reminders and lapses stands until it is renegotiated too.
+        terms = {**{name: getattr(current, name) for name in (*REMINDER_TERMS, *LAPSE_PLAN)}, **terms}
     terms["primary_focus"] = focus_areas_by_slug(coach, [payload.primary_focus], "primary_focus")[0]
     agreement = agreement_create(
         engagement=engagement, by=request.user, renegotiation_reason=payload.renegotiation_reason,
@@ -164,6 +168,40 @@ def agreement_acknowledge_view(request, uid: str, payload: AcknowledgementIn):
     agreement = load(request, Agreement, uid)
     agreement_acknowledge(agreement=agreement, typed_name=payload.typed_name, by=request.user)
     return load(request, agreements_queryset(), uid)
+
+
+# Planned breaks
+
+
+def breaks_queryset():
+    return PlannedBreak.objects.select_related("engagement").prefetch_related("waived_commitments")
+
+
+@router.get("/engagements/{uid}/planned-breaks", tags=["planned breaks"], response=list[PlannedBreakOut],
+            summary="The engagement's planned breaks, cancelled ones included, latest first")
+@paginate
+def planned_break_list(request, uid: str):
+    engagement = load(request, Engagement, uid)
+    return breaks_queryset().filter(engagement=engagement).order_by("-starts_on", "-pk")
+
+
+@router.post("/engagements/{uid}/planned-breaks", tags=["planned breaks"],
+             response={201: PlannedBreakOut, 422: ErrorsOut},
+             summary="Record a planned break: open commitments due in it are waived with the break as reason")
+def planned_break_add(request, uid: str, payload: PlannedBreakIn):
+    api_coach(request)
+    engagement = load(request, Engagement.objects.select_related("client"), uid)
+    brk = planned_break_record(engagement=engagement, by=request.user, **payload.dict())
+    return created(load(request, breaks_queryset(), brk.uid))
+
+
+@router.post("/planned-breaks/{uid}/cancellation", tags=["planned breaks"],
+             response={200: PlannedBreakOut, 422: ErrorsOut},
+             summary="Cancel a planned break: what it waived and no meeting reviewed is open again")
+def planned_break_cancel_view(request, uid: str):
+    brk = load(request, PlannedBreak.objects.select_related("engagement__client"), uid)
+    planned_break_cancel(planned_break=brk, by=request.user)
+    return load(request, breaks_queryset(), uid)
 
 
 # History

@@ -225,6 +225,18 @@ class LapseContact(models.TextChoices):
     REACH_OUT = "reach_out", "Reach out to me in between"
 
 
+# The lapse plan in the client's own voice, as the portal, the reaffirm step and the letters quote it.
+LAPSE_REMINDER_WORDS = {
+    LapseReminders.QUIET: "remind me gently, no more",
+    LapseReminders.NORMAL: "remind me as we agreed",
+    LapseReminders.FIRM: "remind me firmly and follow up",
+}
+LAPSE_CONTACT_WORDS = {
+    LapseContact.NEXT_MEETING: "talk it over at our next meeting",
+    LapseContact.REACH_OUT: "reach out to me in between",
+}
+
+
 class Agreement(TrackedModel):
     """One version of an engagement's service agreement; renegotiating adds a version."""
 
@@ -304,6 +316,20 @@ class Agreement(TrackedModel):
     @property
     def is_acknowledged(self):
         return self.acknowledged_at is not None
+
+    def lapse_plan_choices(self):
+        """The lapse plan as the client chose it, each choice in their own words."""
+        choices = [LAPSE_REMINDER_WORDS.get(self.lapse_reminders, self.lapse_reminders),
+                   LAPSE_CONTACT_WORDS.get(self.lapse_contact, self.lapse_contact)]
+        wish = (self.lapse_referral_wish or "").strip()
+        if wish:
+            choices.append(f"if my focus moves, I'd like to be referred to {wish}")
+        return choices
+
+    @property
+    def lapse_plan_words(self):
+        """'If I stop following through: remind me firmly and follow up; reach out to me in between.'"""
+        return "If I stop following through: " + "; ".join(self.lapse_plan_choices()).rstrip(".") + "."
 
     @property
     def wants_reminders(self):
@@ -438,6 +464,23 @@ class PlannedBreak(TrackedModel):
 
     def covers(self, day):
         return self.in_force and self.starts_on <= day <= self.ends_on
+
+    @property
+    def dates(self):
+        """'3–17 Aug', '28 Jul–3 Aug', '28 Dec 2026–3 Jan 2027': as short as stays clear."""
+        start, end = self.starts_on, self.ends_on
+        if start == end:
+            return f"{end.day} {end:%b}"
+        if start.year != end.year:
+            return f"{start.day} {start:%b %Y}–{end.day} {end:%b %Y}"
+        if start.month != end.month:
+            return f"{start.day} {start:%b}–{end.day} {end:%b}"
+        return f"{start.day}–{end.day} {end:%b}"
+
+    @property
+    def words(self):
+        """The break as the lists show it: 'holiday 3–17 Aug'."""
+        return f"{self.reason.strip()} {self.dates}"
 
     def clean(self):
         if not (self.reason or "").strip():

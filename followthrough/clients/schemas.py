@@ -11,7 +11,7 @@ from ninja.orm import create_schema
 
 from followthrough.ui.api import In, uid_of
 
-from .models import REMINDER_TERMS, Agreement, Engagement
+from .models import LAPSE_PLAN, REMINDER_TERMS, Agreement, Engagement
 
 EngagementState = Literal[tuple(Engagement.State.values)]
 
@@ -152,8 +152,12 @@ ReminderTermsOut = create_schema(Agreement, name="ReminderTermsOut", fields=list
 ReminderTermsIn = create_schema(Agreement, name="ReminderTermsIn", fields=list(REMINDER_TERMS),
                                 optional_fields=list(REMINDER_TERMS))
 
+# The lapse plan likewise: the model's own choices and labels, so page and API take the same.
+LapsePlanOut = create_schema(Agreement, name="LapsePlanOut", fields=list(LAPSE_PLAN))
+LapsePlanIn = create_schema(Agreement, name="LapsePlanIn", fields=list(LAPSE_PLAN), optional_fields=list(LAPSE_PLAN))
 
-class AgreementOut(ReminderTermsOut):
+
+class AgreementOut(ReminderTermsOut, LapsePlanOut):
     uid: UUID
     engagement_uid: UUID
     version: int
@@ -172,6 +176,7 @@ class AgreementOut(ReminderTermsOut):
     acknowledged_at: datetime | None
     acknowledged_name: str
     goals: list[GoalOut]
+    lapse_plan_words: str = Field(description="The lapse plan in the client's own words, as the portal shows it.")
 
     @staticmethod
     def resolve_engagement_uid(obj):
@@ -186,10 +191,11 @@ class AgreementOut(ReminderTermsOut):
         return list(obj.goals.all())
 
 
-class AgreementIn(In, ReminderTermsIn):
+class AgreementIn(In, ReminderTermsIn, LapsePlanIn):
     """A first version, or a renegotiation (then `renegotiation_reason` is required).
     Without `goals`, a renegotiation carries the previous version's goals over; reminder
-    terms left out keep the previous version's (or, for a first version, the defaults)."""
+    terms and the lapse plan left out keep the previous version's (or, for a first version,
+    the defaults)."""
 
     came_for: str
     primary_focus: str = Field(description="Focus area slug, e.g. business")
@@ -207,3 +213,29 @@ class AgreementIn(In, ReminderTermsIn):
 
 class AcknowledgementIn(In):
     typed_name: str = Field(description="The client's name, typed as on file.")
+
+
+class PlannedBreakOut(Schema):
+    uid: UUID
+    engagement_uid: UUID
+    starts_on: date
+    ends_on: date
+    reason: str
+    in_force: bool
+    cancelled_at: datetime | None
+    created_at: datetime
+    waived_commitments: list[UUID] = Field(description="The commitments waived because they fell due in it.")
+
+    @staticmethod
+    def resolve_engagement_uid(obj):
+        return obj.engagement.uid
+
+    @staticmethod
+    def resolve_waived_commitments(obj):
+        return [c.uid for c in obj.waived_commitments.all()]
+
+
+class PlannedBreakIn(In):
+    starts_on: date = Field(description="The first day of the break (the client's day).")
+    ends_on: date = Field(description="The last day of the break, inclusive.")
+    reason: str = Field(description="What the break is for, e.g. holiday or surgery.")

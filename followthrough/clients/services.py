@@ -11,13 +11,19 @@ from followthrough.history import clock
 from followthrough.history.services import lock, tracked_create, tracked_update
 from followthrough.history.signals import announce_records_changed
 
-from .models import REMINDER_TERMS, Agreement, Client, Engagement, EngagementTransition, Goal
-from .signals import Move, engagement_move_consequences, engagement_moved
+from .models import LAPSE_PLAN, REMINDER_TERMS, Agreement, Client, Engagement, EngagementTransition, Goal, PlannedBreak
+from .signals import (
+    Move,
+    engagement_move_consequences,
+    engagement_moved,
+    planned_break_cancelled,
+    planned_break_recorded,
+)
 
 AGREEMENT_TERMS = (
     "came_for", "primary_focus", "meeting_cadence", "fee_amount", "fee_currency", "fee_terms",
     "call_to_action", "client_responsibilities", "coach_scope", "review_terms",
-    *REMINDER_TERMS,
+    *REMINDER_TERMS, *LAPSE_PLAN,
 )
 GOAL_FIELDS = ("title", "measure", *Goal.LEVEL_FIELDS)
 
@@ -290,3 +296,53 @@ def engagement_hand_over(*, engagement, to_coach, by, note=""):
         check_back_on=engagement.check_back_on,
     )
     return engagement
+
+
+# Planned breaks. Whose day "today" is: the client's, since the break is in their life.
+
+
+@transaction.atomic
+def planned_break_record(*, engagement, starts_on, ends_on, reason, by):
+    """Record a break the client or coach agreed ahead (or while it runs).
+
+    What falls due in it is waived with the break as the reason (the commitments app
+    answers `planned_break_recorded`), so nothing in it counts either way. A break wholly
+    in the past is refused: it would rewrite what was already due and reviewed as due.
+    """
+    lock(engagement)
+    engagement.require_active("a planned break")
+    brk = PlannedBreak(engagement=engagement, starts_on=starts_on, ends_on=ends_on,
+                       reason=(reason or "").strip(), recorded_by=by)
+    brk.clean()  # first, so an empty reason reads as the break's own words, not "cannot be blank"
+    brk.full_clean(exclude=["engagement", "recorded_by"])
+    today = engagement.client.today()
+    if ends_on < today:
+        raise ValidationError({"ends_on": "This break is already over; a break is recorded ahead of time or "
+                                          "while it runs, so what was already due stays as it was."})
+    other = (PlannedBreak.objects.in_force().filter(engagement=engagement, starts_on__lte=ends_on,
+                                                    ends_on__gte=starts_on).order_by("starts_on").first())
+    if other is not None:
+        raise ValidationError({"starts_on": f"This overlaps the planned break {other.words}; change or cancel "
+                                            "that one instead."})
+    tracked_create(brk, by=by, action="planned_break.recorded")
+    planned_break_recorded.send(sender=PlannedBreak, planned_break=brk, by=by)
+    announce_records_changed(engagement.pk)
+    return brk
+
+
+@transaction.atomic
+def planned_break_cancel(*, planned_break, by):
+    """Cancel a break (plans changed): what it waived and no meeting reviewed is open again.
+    The break stays on record, marked cancelled."""
+    lock(planned_break)
+    if not planned_break.in_force:
+        raise ValidationError("This break was already cancelled.")
+    # Reopening commitments on a paused or ended engagement would leave something open that
+    # the move closed.
+    planned_break.engagement.require_active("cancelling a planned break")
+    if planned_break.ends_on < planned_break.engagement.client.today():
+        raise ValidationError("This break is over; it stays on record as it was.")
+    tracked_update(planned_break, by=by, action="planned_break.cancelled", changes={"cancelled_at": clock.now()})
+    planned_break_cancelled.send(sender=PlannedBreak, planned_break=planned_break, by=by)
+    announce_records_changed(planned_break.engagement_id)
+    return planned_break

@@ -51,3 +51,12 @@ class Consequence:
 
     def as_dict(self):
         return {"what": self.what, "items": list(self.items)}
+
+
+# Sent inside `planned_break_record`'s transaction with `planned_break` and `by`: the
+# commitments app waives what falls due in the break. A receiver that fails undoes the record.
+planned_break_recorded = Signal()
+
+# Sent inside `planned_break_cancel`'s transaction with `planned_break` and `by`: what the
+# break waived and no meeting has reviewed goes back to open.
+planned_break_cancelled = Signal()

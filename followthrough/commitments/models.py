@@ -13,6 +13,9 @@ from followthrough.meetings.models import Meeting
 
 from .plans import MINUTES_MAX, TOOLS_NEEDED_MAX
 
+# How a commitment waived for a planned break gives its reason: "planned break: holiday 3–17 Aug".
+BREAK_REASON_PREFIX = "planned break: "
+
 
 class CommitmentQuerySet(ScopedQuerySet):
     def open(self):
@@ -113,6 +116,14 @@ class Commitment(TrackedModel):
     @property
     def is_open(self):
         return self.outcome == self.Outcome.OPEN
+
+    @property
+    def break_words(self):
+        """For a commitment waived because it fell due in a planned break, the break as the
+        lists show it ('holiday 3–17 Aug'), without loading the break; else ''."""
+        if not self.waived_for_break_id:
+            return ""
+        return self.client_reason.removeprefix(BREAK_REASON_PREFIX)
 
     def clean(self):
         errors = {}

@@ -1,11 +1,13 @@
 """Making commitments and reviewing them at a meeting."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from followthrough.clients.models import PlannedBreak
 from followthrough.history import clock
 from followthrough.history.services import lock, tracked_create, tracked_update
 from followthrough.history.signals import announce_records_changed
@@ -29,11 +31,24 @@ def commitment_create(*, engagement, by, description, due_on, made_at=None, deri
         raise ValidationError({"derived_from": "A commitment can only come from one of the same engagement."})
     if made_at is not None and due_on < made_at.starts_at.date():
         raise ValidationError({"due_on": "The due date cannot be before the meeting it was made at."})
+    check_not_in_break(engagement, due_on)
     commitment = Commitment(
         engagement=engagement, made_at=made_at, description=(description or "").strip(),
         due_on=due_on, derived_from=derived_from, derivation=derivation, **plan,
     )
     return tracked_create(commitment, by=by, action="commitment.created")
+
+
+def check_not_in_break(engagement, due_on):
+    """Refuse a due day inside a planned break in force, offering the day after it."""
+    if due_on is None:
+        return
+    brk = PlannedBreak.objects.covering(due_on).filter(engagement=engagement).order_by("starts_on").first()
+    if brk is not None:
+        after = brk.ends_on + timedelta(days=1)
+        raise ValidationError({"due_on": f"{due_on:%a} {due_on.day} {due_on:%b} falls in the planned break "
+                                         f"({brk.words}); choose a day after it, such as "
+                                         f"{after:%a} {after.day} {after:%b}."})
 
 
 @dataclass
@@ -139,6 +154,7 @@ def _validate_new(engagement, meeting, values):
     candidate.full_clean(exclude=["engagement", "made_at", "derived_from"], validate_unique=False)
     if due_on is not None and due_on < meeting.starts_at.date():
         raise ValidationError({"due_on": "The due date cannot be before this meeting."})
+    check_not_in_break(engagement, due_on)
 
 
 # The client's own report. Added for the portal; the coach's review screen reads it back
@@ -148,11 +164,18 @@ CLIENT_REPORT_NOTE_MAX = 2000
 
 
 @transaction.atomic
-def commitment_client_report(*, commitment, by, note=""):
-    """The client says an open commitment is done, with an optional note for the coach."""
+def commitment_client_report(*, commitment, by, note="", via="portal"):
+    """The client says an open commitment is done, with an optional note for the coach.
+
+    `via="email_reply"`: the client replied "done" to a reminder; the reply's signed token
+    is the proof it is theirs (the caller checked it), so a client without a portal
+    account may report too, and `by` is their account if they have one."""
     lock(commitment)
     client = commitment.engagement.client
-    if by is None or client.user_id is None or by.pk != client.user_id:
+    if via == "email_reply":
+        if by is not None and by.pk != client.user_id:
+            raise ValidationError("Only the client who made this commitment can report it done.")
+    elif by is None or client.user_id is None or by.pk != client.user_id:
         raise ValidationError("Only the client who made this commitment can report it done.")
     if not commitment.is_open:
         raise ValidationError("This action was already reviewed with your coach.")
@@ -163,7 +186,7 @@ def commitment_client_report(*, commitment, by, note=""):
         raise ValidationError({"client_report_note": f"Keep the note under {CLIENT_REPORT_NOTE_MAX} characters."})
     return tracked_update(
         commitment, by=by, action="commitment.client_reported_done",
-        changes={"client_reported_done_at": clock.now(), "client_report_note": note},
+        changes={"client_reported_done_at": clock.now(), "client_report_note": note, "client_report_via": via},
     )
 
 
@@ -181,7 +204,7 @@ def commitment_client_report_undo(*, commitment, by):
         raise ValidationError("You have not marked this as done, so there is nothing to undo.")
     return tracked_update(
         commitment, by=by, action="commitment.client_report_undone",
-        changes={"client_reported_done_at": None, "client_report_note": ""},
+        changes={"client_reported_done_at": None, "client_report_note": "", "client_report_via": ""},
     )
 
 

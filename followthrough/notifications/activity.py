@@ -71,12 +71,17 @@ def activity_record(event, kind):
     if client is None or client.user_id is None or client.user_id != event.actor_id:
         return None
     coach, text = _describe(event, kind, client)
+    return activity_note(coach=coach, client=client, kind=kind, text=text, event_seq=event.seq)
+
+
+def activity_note(*, coach, client, kind, text, event_seq=None):
+    """Tell the coach in the app, and by email as they chose; once per event."""
     link = reverse("client_file", args=[client.uid])
     try:
         with transaction.atomic():
-            activity = ClientActivity.objects.create(coach=coach, kind=kind, text=text, link=link,
-                                                     event_seq=event.seq)
-            Notification.objects.create(coach=coach, text=text, link=link)
+            activity = ClientActivity.objects.create(coach=coach, kind=kind, text=text[:300], link=link,
+                                                     event_seq=event_seq)
+            Notification.objects.create(coach=coach, text=text[:300], link=link)
     except IntegrityError:
         return None  # already told
     if coach.email_preference == coach.EmailPreference.AT_ONCE and coach.user.email:

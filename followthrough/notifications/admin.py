@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from followthrough.history.admin import EvidenceAdmin
 
-from .models import Delivery, Digest, Reminder
+from .models import CheckInvitation, Delivery, Digest, InboundMessage, Reminder
 
 
 class QueueAdmin(EvidenceAdmin):
@@ -28,3 +28,21 @@ class DeliveryAdmin(QueueAdmin):
     list_display = ("at", "to", "what", "result", "subject", "error")
     list_filter = ("result", "what")
     search_fields = ("to", "subject")
+
+
+@admin.register(CheckInvitation)
+class CheckInvitationAdmin(QueueAdmin):
+    list_display = ("meeting", "send_at", "state", "attempts", "cancel_reason", "last_error")
+    list_filter = ("cancel_reason",)
+    list_select_related = ("meeting",)
+    date_hierarchy = "send_at"
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(EvidenceAdmin):
+    """Clients' replies read by `followthrough inbox`: the set-aside ones are for a person to read."""
+
+    list_display = ("received_at", "from_address", "subject", "status", "reason", "meaning", "detail")
+    list_filter = ("status", "reason", "meaning")
+    search_fields = ("from_address", "subject", "reply_text")
+    date_hierarchy = "received_at"

@@ -10,10 +10,13 @@ class NotificationsConfig(AppConfig):
 
         from followthrough.clients.signals import engagement_move_consequences, engagement_moved
         from followthrough.history.models import Event
+        from followthrough.history.signals import records_changed
 
-        from . import activity, receivers
+        from . import activity, invitations, receivers
 
         post_save.connect(activity.on_event, sender=Event, dispatch_uid="notifications-client-activity")
+        # A meeting recorded held queues its meeting check invitation.
+        records_changed.connect(invitations.queue_on_records_changed, dispatch_uid="notifications-check-invitation")
 
         engagement_moved.connect(receivers.cancel_pending_reminders, dispatch_uid="notifications-move")
         engagement_move_consequences.connect(receivers.pending_reminders_consequence,

@@ -8,7 +8,11 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+from followthrough.clients.models import LapseReminders
+from followthrough.meetings.checks import check_url, one_tap_links
+
 from .models import Reminder
+from .replies import reply_address
 
 
 def portal_commitment_url(commitment):
@@ -33,7 +37,26 @@ def _message(*, subject, to, template, context, reply_to=None):
     return message
 
 
-def reminder_message(reminder):
+# The subject of each reminder kind, by the firmness the client chose in the lapse plan.
+SUBJECTS = {
+    LapseReminders.QUIET: {Reminder.Kind.ON_DAY: "A gentle reminder: {what}"},
+    LapseReminders.NORMAL: {Reminder.Kind.BEFORE: "Coming up: {what}", Reminder.Kind.ON_DAY: "Due today: {what}",
+                            Reminder.Kind.OVERDUE: "Still open: {what}"},
+    LapseReminders.FIRM: {Reminder.Kind.BEFORE: "Due {due}: {what}", Reminder.Kind.ON_DAY: "Due today: {what}",
+                          Reminder.Kind.OVERDUE: "Overdue: {what}"},
+}
+
+
+def _replies_to(kind, row, coach):
+    """The signed reply address when FT_REPLY_ADDRESS is set, else the coach, as before."""
+    address = reply_address(kind, row.pk)
+    if address:
+        return [address]
+    return [coach.user.email] if coach.user.email else None
+
+
+def reminder_message(reminder, *, tone=LapseReminders.NORMAL):
+    """`tone`: the lapse plan's `lapse_reminders` of the agreement the reminder follows."""
     commitment = reminder.commitment
     client = commitment.engagement.client
     coach = commitment.engagement.coach
@@ -43,13 +66,13 @@ def reminder_message(reminder):
         if local_plan < commitment.due_on:
             planned_day = local_plan
     what = _short(commitment.description)
-    subject = {
-        Reminder.Kind.BEFORE: f"Coming up: {what}",
-        Reminder.Kind.ON_DAY: f"Due today: {what}",
-        Reminder.Kind.OVERDUE: f"Still open: {what}",
-    }[reminder.kind]
+    subjects = SUBJECTS.get(tone, SUBJECTS[LapseReminders.NORMAL])
+    subject = subjects.get(reminder.kind, SUBJECTS[LapseReminders.NORMAL][reminder.kind])
+    subject = subject.format(what=what, due=f"{commitment.due_on:%A} {commitment.due_on.day} {commitment.due_on:%B}")
     context = {
         "kind": reminder.kind,
+        "tone": tone,
+        "reply_by_email": bool(settings.FT_REPLY_ADDRESS),
         "client_name": client.greeting_name,
         "coach_name": coach.display_name,
         "description": commitment.description,
@@ -59,8 +82,27 @@ def reminder_message(reminder):
         "tools_needed": commitment.tools_needed,
         "link": portal_commitment_url(commitment),
     }
-    reply_to = [coach.user.email] if coach.user.email else None
-    return _message(subject=subject, to=client.email, template="reminder", context=context, reply_to=reply_to)
+    return _message(subject=subject, to=client.email, template="reminder", context=context,
+                    reply_to=_replies_to("reminder", reminder, coach))
+
+
+def invitation_message(invitation):
+    """The meeting check invitation: the four questions, each with one-tap links 0-10."""
+    meeting = invitation.meeting
+    client = meeting.engagement.client
+    coach = meeting.engagement.coach
+    context = {
+        "client_name": client.greeting_name,
+        "coach_name": coach.display_name,
+        "met_on": meeting.starts_at.astimezone(ZoneInfo(client.timezone)).date(),
+        "questions": [{"name": name, "wording": wording, "links": links}
+                      for name, wording, links in one_tap_links(meeting)],
+        "link": check_url(meeting),
+        "reply_by_email": bool(settings.FT_REPLY_ADDRESS),
+    }
+    return _message(subject=f"Four quick questions about your meeting with {coach.display_name}",
+                    to=client.email, template="check_invitation", context=context,
+                    reply_to=_replies_to("invitation", invitation, coach))
 
 
 def digest_message(digest, items):

@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from followthrough.commitments.models import Commitment
 from followthrough.history import clock
+from followthrough.meetings.models import Meeting
 from followthrough.practice.models import Coach
 
 
@@ -117,6 +118,8 @@ class Delivery(models.Model):
                                  related_name="deliveries")
     digest = models.ForeignKey(Digest, null=True, blank=True, on_delete=models.CASCADE,
                                related_name="deliveries")
+    invitation = models.ForeignKey("CheckInvitation", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="deliveries")
     result = models.CharField(max_length=10, choices=Result.choices)
     error = models.TextField(blank=True)
     worker = models.CharField(max_length=32)
@@ -153,14 +156,17 @@ class ClientActivity(models.Model):
         PLAN_ANSWERED = "plan_answered", "Answered a plan"
         REPORTED_DONE = "reported_done", "Marked a commitment done"
         REPORT_UNDONE = "report_undone", "Took back marking a commitment done"
+        NOT_YET = "not_yet", "Replied \"not yet\" to a reminder"
+        REPLIED = "replied", "Replied by email in words the product could not record"
 
     coach = models.ForeignKey(Coach, on_delete=models.CASCADE, related_name="client_activities")
     at = models.DateTimeField(default=clock.now)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     text = models.CharField(max_length=300)
     link = models.CharField(max_length=300, blank=True)
-    # The event this came from: one activity per event, however often a receiver runs.
-    event_seq = models.BigIntegerField(unique=True)
+    # The event this came from: one activity per event, however often a receiver runs. A
+    # reply "not yet" changes no record, so it has no event (its InboundMessage is unique).
+    event_seq = models.BigIntegerField(unique=True, null=True, blank=True)
     digest = models.ForeignKey(ActivityDigest, null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="items")
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -171,3 +177,69 @@ class ClientActivity(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class CheckInvitation(Outgoing):
+    """The email inviting a client to answer the meeting check of one held meeting."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="check_invitation")
+    # An invitation that could not go out in time is dropped: a check asked for a week
+    # later is about a meeting the client hardly remembers.
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["send_at", "pk"]
+        indexes = [models.Index(fields=["sent_at", "cancelled_at", "send_at"])]
+
+    def __str__(self):
+        return f"meeting check invitation for meeting {self.meeting_id} at {self.send_at:%Y-%m-%d %H:%M}"
+
+
+class InboundMessage(models.Model):
+    """One reply read from the replies mailbox, applied or set aside, recorded once.
+
+    `key` is the Message-ID, or, for a message without one, a hash of its token and body:
+    reading the mailbox again finds the key taken and applies nothing twice.
+    """
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        SET_ASIDE = "set_aside", "Set aside"
+
+    class Reason(models.TextChoices):
+        NONE = "", "—"
+        NO_TOKEN = "no_token", "Not a reply to one of our messages"
+        FORGED = "forged", "Forged or damaged token"
+        EXPIRED = "expired", "Token too old"
+        UNKNOWN = "unknown", "Token for a message that no longer exists"
+        UNREADABLE = "unreadable", "Could not tell what the reply says"
+        REFUSED = "refused", "Could not be recorded"
+
+    class Meaning(models.TextChoices):
+        NONE = "", "—"
+        DONE = "done", "Done"
+        NOT_YET = "not_yet", "Not yet"
+        CHECK = "check", "Meeting check answers"
+
+    key = models.CharField(max_length=300, unique=True)
+    message_id = models.CharField(max_length=300, blank=True)
+    received_at = models.DateTimeField(default=clock.now)
+    source = models.CharField(max_length=300, help_text="the mailbox it was read from")
+    from_address = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    token = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    reason = models.CharField(max_length=12, choices=Reason.choices, blank=True)
+    detail = models.CharField(max_length=300, blank=True, help_text="what was refused, in words")
+    meaning = models.CharField(max_length=10, choices=Meaning.choices, blank=True)
+    reply_text = models.TextField(blank=True, help_text="the reply's own lines, quoted text left out")
+    reminder = models.ForeignKey(Reminder, null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
+    invitation = models.ForeignKey(CheckInvitation, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="replies")
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        indexes = [models.Index(fields=["status", "received_at"])]
+
+    def __str__(self):
+        return f"{self.get_status_display()} reply from {self.from_address or 'unknown sender'}"

@@ -19,15 +19,16 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 
-from followthrough.clients.models import Engagement
+from followthrough.clients.models import Agreement, Engagement
 from followthrough.commitments.models import Commitment
 from followthrough.history import clock
 from followthrough.practice.models import Practice
 from followthrough.ui import mail
 
 from .activity import activity_digests_prepare, send_activity_digests
-from .emails import digest_message, reminder_message
-from .models import ActivityDigest, Delivery, Digest, DigestItem, Reminder
+from .emails import digest_message, invitation_message, reminder_message
+from .invitations import invitations_queue, invitations_tidy
+from .models import ActivityDigest, CheckInvitation, Delivery, Digest, DigestItem, Reminder
 from .schedule import reconcile, reminders_schedule
 
 __all__ = ["claim", "digests_prepare", "reconcile", "remind_pass", "reminders_schedule", "tidy"]
@@ -56,6 +57,8 @@ class PassSummary:
     superseded: int = 0
     digests_prepared: int = 0
     activity_digests_prepared: int = 0
+    invitations_queued: int = 0
+    invitations_cancelled: int = 0
     sent: int = 0
     failed: int = 0
     errors: list = field(default_factory=list)
@@ -184,7 +187,7 @@ def _record(run, model, row, *, what, message, error):
     """Mark a row sent, or record its failure and when to try again, with a log row."""
     to = ", ".join(message.to) if message is not None else ""
     subject = message.subject[:300] if message is not None else ""
-    link = {Reminder: {"reminder": row}, Digest: {"digest": row}}.get(model, {})
+    link = {Reminder: {"reminder": row}, Digest: {"digest": row}, CheckInvitation: {"invitation": row}}.get(model, {})
     summary = run.summary
     with transaction.atomic():
         if error is None:
@@ -208,9 +211,19 @@ def _cancel(run, model, pk, reason):
                                                                             cancel_reason=reason)
 
 
+def _tones(engagement_ids):
+    """Each engagement's lapse plan firmness, from its newest agreement, in one query."""
+    tones = {}
+    for engagement_id, tone in (Agreement.objects.filter(engagement_id__in=engagement_ids)
+                                .order_by("engagement_id", "-version").values_list("engagement_id", "lapse_reminders")):
+        tones.setdefault(engagement_id, tone)
+    return tones
+
+
 def _send_reminders(run, pks):
-    rows = (Reminder.objects.filter(pk__in=pks)
-            .select_related("commitment__engagement__client", "commitment__engagement__coach__user"))
+    rows = list(Reminder.objects.filter(pk__in=pks)
+                .select_related("commitment__engagement__client", "commitment__engagement__coach__user"))
+    tones = _tones({reminder.commitment.engagement_id for reminder in rows})
     for reminder in rows:
         commitment = reminder.commitment
         # The schedule may not have caught up with a review made a moment ago.
@@ -219,7 +232,25 @@ def _send_reminders(run, pks):
         elif not commitment.engagement.client.email:
             _cancel(run, Reminder, reminder.pk, "no_address")
         else:
-            _deliver(run, Reminder, reminder, reminder.kind, lambda r=reminder: reminder_message(r))
+            tone = tones.get(reminder.commitment.engagement_id)
+            _deliver(run, Reminder, reminder, reminder.kind, lambda r=reminder, t=tone: reminder_message(r, tone=t))
+
+
+def _send_invitations(run, pks):
+    rows = (CheckInvitation.objects.filter(pk__in=pks).select_related(
+        "meeting__meeting_check", "meeting__engagement__client", "meeting__engagement__coach__user"))
+    for invitation in rows:
+        meeting = invitation.meeting
+        # Answered in the portal, or the meeting changed, since the pass began.
+        if hasattr(meeting, "meeting_check"):
+            _cancel(run, CheckInvitation, invitation.pk, "answered")
+        elif meeting.status != meeting.Status.HELD or meeting.engagement.state != Engagement.State.ACTIVE:
+            _cancel(run, CheckInvitation, invitation.pk, "closed")
+        elif not meeting.engagement.client.email:
+            _cancel(run, CheckInvitation, invitation.pk, "no_address")
+        else:
+            _deliver(run, CheckInvitation, invitation, "check_invitation",
+                     lambda i=invitation: invitation_message(i))
 
 
 def _send_digests(run, pks):
@@ -277,14 +308,16 @@ def remind_pass(*, now=None, connection=None, batch_size=BATCH_SIZE) -> PassSumm
         _one_planner_at_a_time()
         scheduled = reconcile(now=now)
         summary.expired, summary.superseded = tidy(now=now)
+        summary.invitations_queued = invitations_queue(now=now)
+        summary.invitations_cancelled = invitations_tidy(now=now)
     summary.scheduled, summary.rescheduled, summary.cancelled = (
         scheduled.scheduled, scheduled.rescheduled, scheduled.cancelled)
     summary.digests_prepared = digests_prepare(now=now)
     summary.activity_digests_prepared = activity_digests_prepare(now=now, digest_time=DIGEST_TIME)
     run = _Run(token=summary.worker, now=now, mailer=_Mailer(connection), summary=summary)
     try:
-        for model, send in ((Reminder, _send_reminders), (Digest, _send_digests),
-                            (ActivityDigest, _send_activity_digests)):
+        for model, send in ((Reminder, _send_reminders), (CheckInvitation, _send_invitations),
+                            (Digest, _send_digests), (ActivityDigest, _send_activity_digests)):
             while pks := claim(model, token=run.token, now=now, limit=batch_size):
                 send(run, pks)
     finally:

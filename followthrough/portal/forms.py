@@ -2,6 +2,7 @@ from django import forms
 
 from followthrough.commitments.plans import MINUTES_MAX, TOOLS_NEEDED_MAX
 from followthrough.commitments.services import CLIENT_REPORT_NOTE_MAX
+from followthrough.ui.forms import DateInput, DayField
 
 
 class MarkDoneForm(forms.Form):
@@ -52,3 +53,16 @@ class PlanAnswerForm(forms.Form):
             "tools_needed": data.get("tools_needed") or "",
         }
 
+
+
+class PlannedBreakForm(forms.Form):
+    """A planned break, as the client (portal) or the coach (client file) records it. The
+    rules (not in the past, no overlap, an active engagement) are the service's."""
+
+    starts_on = DayField(label="First day of the break", widget=DateInput,
+                         error_messages={"required": "Give the first day of the break."})
+    ends_on = DayField(label="Last day of the break", widget=DateInput,
+                       error_messages={"required": "Give the last day of the break."})
+    reason = forms.CharField(label="What the break is for", max_length=200,
+                             help_text="In a word or two, e.g. holiday or surgery.",
+                             error_messages={"required": "Say what the break is for, e.g. holiday or surgery."})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import coach, shared, views
+from . import breaks, coach, shared, views
 
 urlpatterns = [
     path("", views.home, name="portal_home"),
@@ -12,6 +12,8 @@ urlpatterns = [
     path("commitments/<uuid:uid>/done/", views.commitment_done, name="portal_commitment_done"),
     path("commitments/<uuid:uid>/done/undo/", views.commitment_done_undo, name="portal_commitment_done_undo"),
     path("plans/<uuid:uid>/", views.plan_answer, name="portal_plan_answer"),
+    path("breaks/", breaks.planned_breaks, name="portal_breaks"),
+    path("breaks/<uuid:uid>/cancel/", breaks.planned_break_cancel_view, name="portal_break_cancel"),
     path("letters/<uuid:uid>/", shared.letter, name="portal_letter"),
     path("file-reviews/<uuid:uid>/", shared.file_review, name="portal_file_review"),
     path("file-reviews/<uuid:uid>/pdf/", shared.file_review_pdf, name="portal_file_review_pdf"),

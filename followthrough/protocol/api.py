@@ -15,6 +15,7 @@ from followthrough.access import get_visible_or_404
 from followthrough.clients.models import Engagement
 from followthrough.clients.services import AGREEMENT_TERMS
 from followthrough.commitments.models import Commitment
+from followthrough.commitments.selectors import fresh_starts_for, next_planned_meeting
 from followthrough.engine.models import Flag
 from followthrough.ui.api import ErrorsOut, api_coach, created, load
 
@@ -39,6 +40,7 @@ from .schemas import (
     LetterEditIn,
     LetterOut,
     NewGoalIn,
+    NewGoalOptionsOut,
     NoteIn,
     OfferIn,
     OpenIn,
@@ -165,6 +167,21 @@ def step_new_goal(request, uid: str, payload: NewGoalIn):
         tools_needed=payload.tools_needed, description=payload.description, renegotiation=renegotiation,
         note=payload.note)
     return _result(request, intervention, commitments=[str(c.uid) for c in made])
+
+
+@router.get("/interventions/{uid}/steps/new_goal/options", response=NewGoalOptionsOut,
+            summary="Step 4's choices: the missed commitments to start from, and fresh-start dates "
+                    "(next Monday, the first of next month, the next meeting) for the new due date")
+def step_new_goal_options(request, uid: str):
+    intervention = load(request, INTERVENTIONS, uid)
+    engagement = intervention.engagement
+    missed = selectors.missed_commitments(engagement)
+    return {
+        "missed": [{"uid": str(c.uid), "description": c.description, "due_on": c.due_on, "outcome": c.outcome,
+                    "minutes_needed": c.minutes_needed} for c in missed],
+        "fresh_starts": [s.as_dict() for s in fresh_starts_for(engagement, next_meeting=next_planned_meeting(
+            engagement))],
+    }
 
 
 @router.post("/interventions/{uid}/steps/final_review", response={200: StepResultOut, 422: ErrorsOut},

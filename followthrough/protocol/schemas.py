@@ -283,3 +283,26 @@ class ConsentIn(In):
 
 class NoteIn(In):
     note: str = ""
+
+
+# The new-goal step's options ----------------------------------------------------------
+
+class FreshStartOut(Schema):
+    day: date
+    kind: str  # monday, first_of_month, next_meeting
+    label: str
+
+
+class MissedOut(Schema):
+    uid: str
+    description: str
+    due_on: date
+    outcome: str
+    minutes_needed: int | None
+
+
+class NewGoalOptionsOut(Schema):
+    """What the new-goal step can start from, and the fresh-start dates to offer for its due date."""
+
+    missed: list[MissedOut]
+    fresh_starts: list[FreshStartOut]

@@ -31,7 +31,14 @@ from followthrough.history.services import (
     lock,
     tracked_update,
 )
-from followthrough.notifications.models import ClientActivity, Delivery, DigestItem, Reminder
+from followthrough.notifications.models import (
+    CheckInvitation,
+    ClientActivity,
+    Delivery,
+    DigestItem,
+    InboundMessage,
+    Reminder,
+)
 from followthrough.protocol.models import Notification
 from followthrough.ui import mail
 
@@ -152,6 +159,12 @@ def _scrub_records(client_uid, by):
 def _remove_operational(client, user, email, name, client_uid):
     """What is not evidence and not hash-chained: deleted or emptied outright."""
     commitments = {"commitment__engagement__client": client}
+    # Replies by email first: deleting a reminder would only unlink its replies.
+    replies = Q(reminder__commitment__engagement__client=client) | Q(invitation__meeting__engagement__client=client)
+    if email:
+        replies |= Q(from_address__iexact=email)
+    InboundMessage.objects.filter(replies).delete()
+    CheckInvitation.objects.filter(meeting__engagement__client=client, sent_at__isnull=True).delete()
     Reminder.objects.filter(**commitments, sent_at__isnull=True).delete()
     DigestItem.objects.filter(**commitments).delete()
     deliveries = Q(reminder__commitment__engagement__client=client)
@@ -161,7 +174,9 @@ def _remove_operational(client, user, email, name, client_uid):
     seqs = Event.objects.filter(client_uid=client_uid).values("seq")
     ClientActivity.objects.filter(event_seq__in=seqs).delete()
     if name:
-        Notification.objects.filter(coach__practice_id=client.practice_id, text__contains=name).delete()
+        in_practice = {"coach__practice_id": client.practice_id, "text__contains": name}
+        ClientActivity.objects.filter(**in_practice).delete()  # those from replies have no event
+        Notification.objects.filter(**in_practice).delete()
     EngagementTransition.objects.filter(engagement__client=client).exclude(note="").update(note="")
     PortalLink.objects.filter(client=client).delete()
     if email:

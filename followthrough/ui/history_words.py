@@ -48,6 +48,10 @@ def _commitment(who, action, record):
         return f"{who} planned {thing} for {_day(record.get('planned_at'))}"
     if action == "commitment.withdrawn":
         return f"{thing} was withdrawn as the engagement moved on"
+    if action == "commitment.waived_for_break":
+        return f"{thing} was waived: {record.get('client_reason') or 'a planned break'}"
+    if action == "commitment.reopened_break_cancelled":
+        return f"{thing} is open again, as its planned break was cancelled"
     return None
 
 
@@ -66,6 +70,10 @@ def _other(who, action, record):
     if action == "agreement.acknowledged":
         name = record.get("acknowledged_name") or who
         return f"{name} acknowledged version {record.get('version')} of the agreement"
+    if action in ("planned_break.recorded", "planned_break.cancelled"):
+        verb = "recorded" if action == "planned_break.recorded" else "cancelled"
+        return (f"{who} {verb} a planned break ({record.get('reason', '')}) from {_day(record.get('starts_on'))} "
+                f"to {_day(record.get('ends_on'))}")
     if action == "goal.created":
         return f"{who} added the goal {_quote(record.get('title', ''))}"
     if action == "client.created":

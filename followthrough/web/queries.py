@@ -194,6 +194,9 @@ def _engagement_file(engagement):
         "meetings": meetings,
         "loose_commitments": made.get(None, []),
         "open_commitments": [c for c in commitments if c.is_open],
+        "planned_breaks": list(engagement.planned_breaks.select_related("engagement__client")
+                               .order_by("-starts_on", "-pk")),
+        "client_today": engagement.client.today(),
     }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agreements, caseload, clients, meetings, practice_admin, profile, referrals, review
+from .views import agreements, breaks, caseload, clients, meetings, practice_admin, profile, referrals, review
 
 urlpatterns = [
     path("", caseload.caseload, name="caseload"),
@@ -13,6 +13,8 @@ urlpatterns = [
          name="agreement_create"),
     path("agreements/<uuid:uid>/acknowledge/", agreements.agreement_acknowledge,
          name="agreement_acknowledge"),
+    path("engagements/<uuid:uid>/breaks/new/", breaks.planned_break_create, name="planned_break_create"),
+    path("breaks/<uuid:uid>/cancel/", breaks.planned_break_cancel_view, name="planned_break_cancel"),
     path("engagements/<uuid:uid>/meetings/new/", meetings.meeting_create, name="meeting_create"),
     path("meetings/<uuid:uid>/", meetings.meeting_update, name="meeting_update"),
     path("meetings/<uuid:uid>/review/", review.review, name="meeting_review"),

@@ -2,9 +2,10 @@
 
 import pytest
 
-from followthrough.clients.schemas import AgreementIn, ClientIn, MoveIn
+from followthrough.clients.schemas import AgreementIn, ClientIn, MoveIn, PlannedBreakIn
 from followthrough.commitments.schemas import NewCommitmentIn, ReviewItemIn
 from followthrough.meetings.schemas import MeetingIn
+from followthrough.portal.forms import PlannedBreakForm
 from followthrough.practice.schemas import (
     AssociateIn,
     CoachSettingsIn,
@@ -38,7 +39,7 @@ RENAMED = {"state": "to_state", "kept_fraction": "kept_fraction"}
     (NewCommitmentForm, NewCommitmentIn), (ReviewForm, ReviewItemIn), (EngagementMoveForm, MoveIn),
     (PracticeForm, PracticeIn), (CoachSettingsForm, CoachSettingsIn), (ProfileForm, ProfileIn),
     (InviteForm, InvitationIn), (FocusAreaForm, FocusAreaIn), (AssociateForm, AssociateIn),
-    (HandOverForm, DeactivateIn), (ErasureForm, ErasureIn),
+    (HandOverForm, DeactivateIn), (PlannedBreakForm, PlannedBreakIn), (ErasureForm, ErasureIn),
 ], ids=lambda x: x.__name__)
 def test_every_field_a_page_takes_the_api_takes(form, schema):
     page_fields = set(form.base_fields)
@@ -48,7 +49,8 @@ def test_every_field_a_page_takes_the_api_takes(form, schema):
 
 
 @pytest.mark.parametrize("path", ["/api/clients", "/api/engagements/{e}/meetings",
-                                  "/api/engagements/{e}/commitments", "/api/engagements/{e}/agreements"])
+                                  "/api/engagements/{e}/commitments", "/api/engagements/{e}/agreements",
+                                  "/api/engagements/{e}/planned-breaks"])
 @pytest.mark.parametrize("query, field", [({"limit": 2**63}, "limit"), ({"limit": 0}, "limit"),
                                           ({"offset": 2**63}, "offset"), ({"offset": -1}, "offset")])
 def test_a_list_refuses_an_impossible_page_on_its_field(api, engagement, path, query, field):

@@ -2,7 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from reminder_helpers import renegotiate
+from reminder_helpers import renegotiate, with_lapse_plan
 
 from followthrough.clients.services import AGREEMENT_TERMS, agreement_create, engagement_reengage
 from followthrough.history.models import Event
@@ -70,11 +70,24 @@ def test_invalid_preferences_are_refused_naming_the_field(engagement, coach, foc
 def test_the_terms_read_as_plain_words(agreement, coach):
     assert reminder_terms_in_words(agreement) == (
         "Email reminders at 09:00 the client's time: 1 day before the due date (or on the day planned for it, "
-        "if that is earlier), on the due date and once the morning after, if it is still open.")
+        "if that is earlier), on the due date and once the morning after, if it is still open. "
+        "None during a planned break.")
     quiet = renegotiate(agreement, coach.user, reminder_before=False, reminder_overdue=False,
                         quiet_hours_start="08:00", quiet_hours_end="10:00")
     assert reminder_terms_in_words(quiet) == (
         "Email reminders at 09:00 the client's time: on the due date. "
-        "Quiet hours 08:00–10:00: a reminder due then waits until 10:00.")
+        "Quiet hours 08:00–10:00: a reminder due then waits until 10:00. None during a planned break.")
     none = renegotiate(quiet, coach.user, reminder_on_day=False)
     assert reminder_terms_in_words(none) == "No email reminders."
+
+
+def test_the_words_say_how_the_lapse_plan_changes_the_reminders(agreement, coach):
+    gently = with_lapse_plan(renegotiate(agreement, coach.user), "quiet")
+    assert reminder_terms_in_words(gently) == (
+        "Email reminders at 09:00 the client's time: on the due date. Reminded quietly, as the lapse plan asks: "
+        "gentle words, no overdue notice. None during a planned break.")
+    firmly = with_lapse_plan(renegotiate(agreement, coach.user, reminder_overdue=False), "firm")
+    assert reminder_terms_in_words(firmly).startswith(
+        "Email reminders at 09:00 the client's time: 1 day before the due date (or on the day planned for it, "
+        "if that is earlier), on the due date and once the morning after, if it is still open. "
+        "Reminded firmly, as the lapse plan asks: plain words, and always the notice the morning after.")

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from followthrough.accounts.links import portal_link_send
-from followthrough.clients.services import agreement_create, client_link_account
+from followthrough.clients.services import agreement_create, client_link_account, planned_break_record
 from followthrough.commitments.services import MeetingReview, commitment_create, meeting_review
 from followthrough.meetings.services import meeting_create
 from followthrough.portal.services import plan_request_create
@@ -68,8 +68,11 @@ def dee(colleague_client, colleague, focus, django_user_model):
     user = django_user_model.objects.create_user("dee", "dee@example.org", "another pass phrase 9")
     client_link_account(client=colleague_client, user=user, by=None)
     request = plan_request_create(commitment=commitment, by=colleague.user)
+    today = colleague_client.today()
+    planned_break = planned_break_record(engagement=engagement, starts_on=today + timedelta(days=20),
+                                         ends_on=today + timedelta(days=25), reason="Dee's holiday", by=user)
     return {"client": colleague_client, "agreement": agreement, "meeting": meeting,
-            "commitment": commitment, "plan_request": request, "user": user}
+            "commitment": commitment, "plan_request": request, "user": user, "planned_break": planned_break}
 
 
 @pytest.fixture

@@ -25,10 +25,11 @@ def uid_routes(records):
         ("post", reverse("portal_commitment_done_undo", args=[records["commitment"].uid])),
         ("get", reverse("portal_plan_answer", args=[records["plan_request"].uid])),
         ("post", reverse("portal_plan_answer", args=[records["plan_request"].uid])),
+        ("post", reverse("portal_break_cancel", args=[records["planned_break"].uid])),
     ]
 
 
-PLAIN_ROUTES = ["portal_home", "portal_agreement", "portal_meetings", "portal_password"]
+PLAIN_ROUTES = ["portal_home", "portal_agreement", "portal_meetings", "portal_password", "portal_breaks"]
 
 
 def test_another_clients_records_are_not_found_on_every_route(bob, dee):
@@ -42,10 +43,12 @@ def test_another_clients_records_are_not_found_on_every_route(bob, dee):
     dee["plan_request"].refresh_from_db()
     assert dee["commitment"].client_reported_done_at is None
     assert dee["agreement"].acknowledged_at is None and not dee["plan_request"].is_answered
+    dee["planned_break"].refresh_from_db()
+    assert dee["planned_break"].in_force
     for name in PLAIN_ROUTES:
         page = bob.get(reverse(name)).content.decode()
         # Whole names: a bare "Dee" can turn up inside a random CSRF token or CSP nonce.
-        assert "Dee Hart" not in page and "Calmer evenings" not in page
+        assert "Dee Hart" not in page and "Calmer evenings" not in page and "Dee&#x27;s holiday" not in page
 
 
 def test_coaches_get_not_found_and_the_signed_out_are_offered_a_link(client, coach, dee, bob):

@@ -183,7 +183,8 @@ def api_records(story, api, engagement, coach, practice, focus):
 def api_routes(r):
     e, i, fr, lt, rf = r["engagement"], r["intervention"], r["review"], r["letter"], r["referral"]
     gets = [f"engagements/{e}/interventions", f"interventions/{i}", f"interventions/{i}/letters", f"letters/{lt}",
-            f"referrals/{rf}", f"file-reviews/{fr}", f"engagements/{e}/referral-candidates?focus_area=business"]
+            f"referrals/{rf}", f"file-reviews/{fr}", f"engagements/{e}/referral-candidates?focus_area=business",
+            f"interventions/{i}/steps/new_goal/options"]
     posts = [f"engagements/{e}/interventions", f"engagements/{e}/referrals", f"interventions/{i}/letters",
              f"letters/{lt}/send", f"file-reviews/{fr}/share", f"referrals/{rf}/consent", f"referrals/{rf}/accept",
              f"referrals/{rf}/decline", f"referrals/{rf}/complete"]

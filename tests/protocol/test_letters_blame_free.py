@@ -38,6 +38,9 @@ case = st.fixed_dictionaries({
     "reaction": st.one_of(st.just(""), phrase),
     "has_tools": st.booleans(), "tools": phrase,
     "final": st.sampled_from(["pause", "end", "back_on_track"]),
+    "lapse_reminders": st.sampled_from(["quiet", "normal", "firm"]),
+    "lapse_contact": st.sampled_from(["next_meeting", "reach_out"]),
+    "lapse_referral_wish": st.one_of(st.just(""), phrase),
 })
 
 
@@ -48,7 +51,8 @@ def build(coach, focus, data):
     engagement = client.engagements.get()
     agreement_create(engagement=engagement, by=coach.user, came_for=data["came_for"], primary_focus=focus["business"],
                      meeting_cadence="Every two weeks", call_to_action=data["call_to_action"],
-                     goals=[{"title": g, "level_0": g} for g in data["goals"]])
+                     goals=[{"title": g, "level_0": g} for g in data["goals"]],
+                     **{k: data[k] for k in ("lapse_reminders", "lapse_contact", "lapse_referral_wish")})
     first = meeting_create(engagement=engagement, by=coach.user, status="held",
                            starts_at=timezone.now() - timedelta(days=14), focus_areas=[focus["business"]],
                            client_summary=data["came_for"])

@@ -20,7 +20,7 @@ from followthrough.history.models import Event
 from followthrough.history.services import tracked_create, tracked_update, verify_chain, verify_records
 from followthrough.meetings.models import CHECK_QUESTIONS, MeetingCheck
 from followthrough.meetings.services import meeting_check_record
-from followthrough.notifications.models import Reminder
+from followthrough.notifications.models import InboundMessage, Reminder
 from followthrough.protocol.models import Letter
 from followthrough.transfer import exporting
 from followthrough.transfer.erasure import client_erase, due_for_erasure, is_erased
@@ -88,6 +88,8 @@ def full_file(client, client_record, client_user, agreement, commitment, coach, 
                        by=coach.user, action="planned_break.created")
     portal_link_send(client=client_record, by=coach.user)
     portal_link_request(email=EMAIL)
+    InboundMessage.objects.create(key="reply-1", source="inbox", from_address=EMAIL, subject="Re: your action",
+                                  status="set_aside", reason="no_token", reply_text=f"Done. {NAME}")
     Reminder.objects.create(commitment=commitment, kind="on_day", due_on=date.today(),
                             send_at=commitment.created_at, expires_at=commitment.created_at + timedelta(days=2))
     login(client, client_user)

@@ -45,3 +45,15 @@ def initial_data(form):
         elif value is not None:
             data[bound.html_name] = str(value)
     return data
+
+
+@pytest.fixture
+def planned_break(engagement, coach):
+    """A holiday the coach recorded for Bob, a week ahead."""
+    from datetime import timedelta
+
+    from followthrough.clients.services import planned_break_record
+
+    today = engagement.client.today()
+    return planned_break_record(engagement=engagement, starts_on=today + timedelta(days=7),
+                                ends_on=today + timedelta(days=14), reason="holiday", by=coach.user)

@@ -22,6 +22,8 @@ OBJECT_ROUTES = [
     ("meeting_review_row", "held_meeting", ["get"]),
     ("external_referral_create", "engagement", ["get", "post"]),
     ("transfer_client_export", "client_record", ["get"]),
+    ("planned_break_create", "engagement", ["get", "post"]),
+    ("planned_break_cancel", "planned_break", ["post"]),
 ]
 CASES = [(name, fixture, method) for name, fixture, methods in OBJECT_ROUTES for method in methods]
 

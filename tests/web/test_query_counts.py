@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from followthrough.clients.models import Client, Engagement, EngagementTransition, Goal
+from followthrough.clients.models import Client, Engagement, EngagementTransition, Goal, PlannedBreak
 from followthrough.commitments.models import Commitment
 from followthrough.meetings.models import GoalScore, Meeting
 
@@ -20,8 +20,8 @@ from followthrough.meetings.models import GoalScore, Meeting
 # notifications).
 CASELOAD_QUERIES = 10
 # The file's own records, then its flags, interventions, letters, referrals and the chart's
-# figures, and the access log's row for this view.
-CLIENT_FILE_QUERIES = 27
+# figures, its planned breaks, and the access log's row for this view.
+CLIENT_FILE_QUERIES = 28
 
 
 def build_caseload(coach, count):
@@ -91,6 +91,20 @@ def build_file(engagement, agreement, count):
     EngagementTransition.objects.bulk_create(
         EngagementTransition(engagement=engagement, from_state="active", to_state="active",
                              at=timezone.now(), note=f"n{n}") for n in range(count))
+    build_breaks(engagement, count)
+
+
+def build_breaks(engagement, count):
+    """`count` planned breaks a week apart (every third cancelled), each with a commitment it waived."""
+    today = timezone.localdate()
+    breaks = PlannedBreak.objects.bulk_create(
+        PlannedBreak(engagement=engagement, starts_on=today + timedelta(days=7 * n + 1),
+                     ends_on=today + timedelta(days=7 * n + 3), reason=f"holiday {n}",
+                     cancelled_at=timezone.now() if n % 3 == 2 else None) for n in range(count))
+    Commitment.objects.bulk_create(
+        Commitment(engagement=engagement, description=f"Rested {n}", due_on=b.starts_on,
+                   outcome=Commitment.Outcome.WAIVED, waived_for_break=b, client_reason=f"planned break: {b.words}")
+        for n, b in enumerate(breaks) if b.cancelled_at is None)
 
 
 @pytest.mark.parametrize("count", [10, 300])
@@ -106,6 +120,27 @@ def test_client_file_queries_do_not_grow_with_meetings(as_coach, held_meeting, a
     text = response.content.decode()
     assert text.count('class="badge partly_kept"') >= count // 2
     assert "Trimmed from" in text
+    assert text.count("Cancel this break") == count - count // 3
+    assert "Waived: holiday 0 " in text
+
+
+# The gate (session, user, the coach or client behind it), then the page's own reads: the
+# engagement (or the client's active ones) and its breaks; the same for 10 breaks or 300.
+BREAK_PAGE_QUERIES = {"planned_break_create": 7, "portal_breaks": 6}
+
+
+@pytest.mark.parametrize("count", [10, 300])
+def test_the_planned_break_pages_cost_the_same_however_many_breaks(
+        client, coach, client_user, engagement, count, django_assert_num_queries):
+    build_breaks(engagement, count)
+    client.force_login(coach.user)
+    with django_assert_num_queries(BREAK_PAGE_QUERIES["planned_break_create"]):
+        page = client.get(reverse("planned_break_create", args=[engagement.uid]))
+    assert page.content.decode().count("Cancel this break") == count - count // 3
+    client.force_login(client_user)
+    with django_assert_num_queries(BREAK_PAGE_QUERIES["portal_breaks"]):
+        page = client.get(reverse("portal_breaks"))
+    assert page.content.decode().count("Cancel this break") == count - count // 3
 
 
 # Each admin page: the gate (session, user, coach, practice, client check), then its own reads.

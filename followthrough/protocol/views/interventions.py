@@ -10,9 +10,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from followthrough.access import get_visible_or_404
 from followthrough.clients.models import Engagement
 from followthrough.clients.services import AGREEMENT_TERMS
+from followthrough.commitments.selectors import fresh_starts_for, next_planned_meeting
 from followthrough.engine.models import Flag
-from followthrough.history import clock
-from followthrough.meetings.models import Meeting
 from followthrough.ui.decorators import coach_required
 from followthrough.ui.forms import apply_service_errors, posted
 
@@ -102,6 +101,7 @@ def _forms(request, intervention, data, bound):
         forms["review_file"] = FileReviewChooseForm(initial={"meetings": 3})
     if Step.NEW_GOAL in allowed or "new_goal" in bound:
         missed = selectors.missed_commitments(engagement)
+        next_meeting = next_planned_meeting(engagement) if missed else None
         form = bound.get("new_goal")
         if form is None:
             initial = {}
@@ -109,17 +109,12 @@ def _forms(request, intervention, data, bound):
             if chosen is not None:
                 mode = "trim" if request.GET.get("mode") == "trim" else "reinstate"
                 initial = new_goal_initial(chosen, mode, today=engagement.coach.practice.today(),
-                                           next_meeting=_next_meeting(engagement))
+                                           next_meeting=next_meeting)
             form = NewGoalForm(missed=missed, agreement=agreement, initial=initial)
         forms["new_goal"] = form
         forms["missed"] = missed
+        forms["fresh_starts"] = fresh_starts_for(engagement, next_meeting=next_meeting)
     return forms
-
-
-def _next_meeting(engagement):
-
-    return (Meeting.objects.filter(engagement=engagement, status=Meeting.Status.PLANNED,
-                                   starts_at__gt=clock.now()).order_by("starts_at").first())
 
 
 def render_intervention(request, intervention, bound=None, status=200):

@@ -62,14 +62,27 @@ class AgreementForm(forms.ModelForm):
     class Meta:
         model = Agreement
         fields = [*AGREEMENT_TERMS, "renegotiation_reason"]
-        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in (
-            "came_for", "call_to_action", "client_responsibilities", "coach_scope", "review_terms",
-            "renegotiation_reason",
-        )}
+        widgets = {
+            **{name: forms.Textarea(attrs={"rows": 3}) for name in (
+                "came_for", "call_to_action", "client_responsibilities", "coach_scope", "review_terms",
+                "renegotiation_reason",
+            )},
+            "lapse_reminders": forms.RadioSelect, "lapse_contact": forms.RadioSelect,
+            "lapse_referral_wish": forms.Textarea(attrs={"rows": 2}),
+        }
         labels = {
             "came_for": "What the client came for",
             "call_to_action": "Call to action",
             "renegotiation_reason": "Why the agreement is being renegotiated",
+            "lapse_reminders": "If I stop following through, remind me",
+            "lapse_contact": "If I stop following through",
+            "lapse_referral_wish": "If my focus moves, I'd like to be referred to",
+        }
+        help_texts = {
+            "lapse_reminders": "The client's choice: how firmly reminders and letters speak if actions slip.",
+            "lapse_contact": "The client's choice: wait for the next meeting, or hear from the coach in between.",
+            "lapse_referral_wish": "Whom or what kind of help the client would want, in their words; "
+                                   "leave empty if they have no wish.",
         }
 
     def __init__(self, *args, practice, renegotiating, **kwargs):

@@ -35,7 +35,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"sent {summary.sent}, failed {summary.failed}; scheduled {summary.scheduled}, "
             f"rescheduled {summary.rescheduled}, cancelled {summary.cancelled}, expired {summary.expired}, "
-            f"superseded {summary.superseded}; digests prepared {summary.digests_prepared}"
+            f"superseded {summary.superseded}; digests prepared {summary.digests_prepared}; "
+            f"meeting check invitations queued {summary.invitations_queued}, "
+            f"cancelled {summary.invitations_cancelled}"
         )
         for error in summary.errors:
             self.stderr.write(f"  could not send {error['what']} #{error['id']} to {error['to']}: {error['error']}")

@@ -13,6 +13,17 @@
     }
   });
 
+  // A fresh-start button fills its date field with its day (the field stays editable).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-fill-date]");
+    var field = button && document.getElementById(button.getAttribute("data-fill-target"));
+    if (field) {
+      field.value = button.getAttribute("data-fill-date");
+      field.dispatchEvent(new Event("change", {bubbles: true}));
+      field.focus();
+    }
+  });
+
   // A value to copy (a new API token) is selected whole when focused.
   document.addEventListener("focusin", function (event) {
     if (event.target.matches && event.target.matches("[data-select-on-focus]")) {
