@@ -345,6 +345,47 @@ OTP_TOTP_ISSUER = env_str("FT_TOTP_ISSUER", "Followthrough")
 # someone who can rewrite the database cannot rewrite the log's head without it showing.
 FT_LOG_SIGNING_KEY = env_str("FT_LOG_SIGNING_KEY")
 
+# The key that wraps each client's own key (history.sealing), kept outside the database:
+# personal fields in the event log are sealed under the client's key, and erasure destroys
+# that key. A dump of the database without this key opens nothing. Losing it loses every
+# sealed field, so it is backed up with the server's configuration, apart from the database.
+DEVELOPMENT_DATA_KEY = "followthrough-insecure-development-data-key-set-FT_DATA_KEY-in-production"  # noqa: S105 - the public key refused outside FT_DEBUG=1; the name says so
+
+
+def env_data_key(debug):
+    """FT_DATA_KEY, else the file FT_DATA_KEY_FILE names (`scripts/bootstrap` makes
+    var/data-key for a checkout), else the development key under FT_DEBUG=1 only."""
+    key = env_str("FT_DATA_KEY").strip()
+    key_file = env_str("FT_DATA_KEY_FILE").strip()
+    default_file = DATA_DIR / "data-key"
+    if not key and (key_file or default_file.exists()):
+        path = Path(key_file) if key_file else default_file
+        try:
+            key = path.read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"FT_DATA_KEY_FILE: cannot read {path}: {exc.strerror}") from None
+        if not key:
+            raise ImproperlyConfigured(f"FT_DATA_KEY_FILE: {path} is empty")
+    if key == DEVELOPMENT_DATA_KEY and not debug:
+        raise ImproperlyConfigured("FT_DATA_KEY is the public development key; set a secret one")
+    if key and len(key) < 32:
+        raise ImproperlyConfigured(f"FT_DATA_KEY must be at least 32 characters long; got {len(key)}")
+    if key:
+        return key
+    if debug:
+        return DEVELOPMENT_DATA_KEY
+    raise ImproperlyConfigured(
+        "FT_DATA_KEY is not set. Set it (or FT_DATA_KEY_FILE) to a long random value kept apart from the "
+        "database, e.g. the output of: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'. "
+        "For local development only, FT_DEBUG=1 uses a public development key."
+    )
+
+
+FT_DATA_KEY = env_data_key(DEBUG)
+# One line per erased client, outside the database: `restore` erases them again in a backup
+# taken before their erasure, and `verify` warns when one of them has a key again.
+FT_ERASURE_LEDGER = Path(env_str("FT_ERASURE_LEDGER") or DATA_DIR / "erasure-ledger")
+
 # Every API list is paginated with bounded `limit` and `offset`.
 NINJA_PAGINATION_CLASS = "followthrough.ui.api.BoundedPagination"
 NINJA_PAGINATION_MAX_LIMIT = 500

@@ -9,6 +9,7 @@ import os
 
 # The settings refuse to start without a secret key (or with the public development one).
 os.environ.setdefault("FT_SECRET_KEY", "tests-only-" + "k" * 60)
+os.environ.setdefault("FT_DATA_KEY", "tests-only-data-" + "d" * 60)
 
 from followthrough.settings import *  # noqa: E402, F403
 

@@ -50,10 +50,25 @@ def test_the_public_development_key_is_refused_unless_debugging(tmp_path):
 def test_a_key_file_is_read(tmp_path):
     key_file = tmp_path / "key"
     key_file.write_text("k" * 60 + "\n")
-    assert _settings_load(_env(tmp_path, FT_SECRET_KEY_FILE=str(key_file))).returncode == 0
+    files = {"FT_SECRET_KEY_FILE": str(key_file), "FT_DATA_KEY_FILE": str(key_file)}
+    assert _settings_load(_env(tmp_path, **files)).returncode == 0
     empty = tmp_path / "empty"
     empty.write_text("")
     assert "is empty" in _settings_load(_env(tmp_path, FT_SECRET_KEY_FILE=str(empty))).stderr
+    assert "FT_DATA_KEY_FILE" in _settings_load(_env(tmp_path, FT_SECRET_KEY_FILE=str(key_file),
+                                                     FT_DATA_KEY_FILE=str(empty))).stderr
+
+
+DEV_DATA_KEY = "followthrough-insecure-development-data-key-set-FT_DATA_KEY-in-production"
+
+
+def test_the_data_key_is_required_long_and_not_the_public_one_outside_debugging(tmp_path):
+    secret = {"FT_SECRET_KEY": "k" * 60}
+    missing = _settings_load(_env(tmp_path, **secret))
+    assert missing.returncode != 0 and "FT_DATA_KEY is not set" in missing.stderr
+    assert "public development key" in _settings_load(_env(tmp_path, **secret, FT_DATA_KEY=DEV_DATA_KEY)).stderr
+    assert "at least 32 characters" in _settings_load(_env(tmp_path, **secret, FT_DATA_KEY="short")).stderr
+    assert _settings_load(_env(tmp_path, FT_DEBUG="1")).returncode == 0
 
 
 def _check_deploy(env):
@@ -67,7 +82,7 @@ def test_check_deploy_is_clean_under_the_documented_production_variables(tmp_pat
 
 
 def test_check_deploy_names_what_is_missing_otherwise(tmp_path):
-    result = _check_deploy(_env(tmp_path, FT_SECRET_KEY="k" * 60))
+    result = _check_deploy(_env(tmp_path, FT_SECRET_KEY="k" * 60, FT_DATA_KEY="d" * 60))
     assert result.returncode != 0
     for check in ("security.W004", "security.W008", "followthrough.W001"):
         assert check in result.stderr

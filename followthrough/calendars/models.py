@@ -28,6 +28,7 @@ class CalendarFeed(TrackedModel):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     history_fields = ("coach", "client", "label", "token_hint", "revoked_at")
+    personal_fields = ("label",)
 
     class Meta:
         ordering = ["-created_at"]

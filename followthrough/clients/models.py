@@ -43,6 +43,7 @@ class Client(TrackedModel):
     objects = ClientQuerySet.as_manager()
 
     history_fields = ("practice", "full_name", "preferred_name", "email", "phone", "timezone", "user")
+    personal_fields = ("full_name", "preferred_name", "email", "phone")
 
     class Meta:
         ordering = ["full_name"]
@@ -298,6 +299,7 @@ class Agreement(TrackedModel):
         "review_terms", "renegotiation_reason", "acknowledged_at", "acknowledged_name",
         *REMINDER_TERMS, *LAPSE_PLAN,
     )
+    personal_fields = ("came_for", "call_to_action", "renegotiation_reason", "acknowledged_name", "lapse_referral_wish")
 
     class Meta:
         ordering = ["engagement", "-version"]
@@ -391,6 +393,7 @@ class Goal(TrackedModel):
 
     LEVEL_FIELDS = ("level_minus_2", "level_minus_1", "level_0", "level_plus_1", "level_plus_2")
     history_fields = ("agreement", "title", "measure", *LEVEL_FIELDS, "carried_from", "position")
+    personal_fields = ("title", "measure", *LEVEL_FIELDS)
 
     class Meta:
         ordering = ["agreement", "position", "pk"]
@@ -443,6 +446,7 @@ class PlannedBreak(TrackedModel):
     objects = PlannedBreakQuerySet.as_manager()
 
     history_fields = ("engagement", "starts_on", "ends_on", "reason", "recorded_by", "cancelled_at")
+    personal_fields = ("reason",)
 
     class Meta:
         ordering = ["engagement", "starts_on", "pk"]

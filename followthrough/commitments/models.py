@@ -99,6 +99,7 @@ class Commitment(TrackedModel):
         "reviewed_in", "derived_from", "derivation", "client_reported_done_at", "client_report_note",
         "client_report_via", "waived_for_break",
     )
+    personal_fields = ("description", "tools_needed", "client_reason", "withdrawn_reason", "client_report_note")
 
     class Meta:
         ordering = ["due_on", "pk"]

@@ -2,16 +2,17 @@
 an export, for the practice admin and the client's own export."""
 
 from .models import AccessRecord
-from .services import actor_label_for
+from .services import actor_label_about
 
 Kind = AccessRecord.Kind
 
 
 def record_view(request, *, client, kind, obj=None):
-    """Note that the person behind `request` viewed `kind` of `client`'s records."""
+    """Note that the person behind `request` viewed `kind` of `client`'s records (the client
+    themselves as "the client": this log is append-only, and erasure could not remove a name)."""
     user = request.user if getattr(request.user, "is_authenticated", False) else None
     AccessRecord.objects.create(
-        user=user, actor_label=actor_label_for(user), practice_id=client.practice_id,
+        user=user, actor_label=actor_label_about(user, client.uid), practice_id=client.practice_id,
         client_uid=str(client.uid), kind=kind, object_uid=str(obj.uid) if obj is not None else "",
     )
 

@@ -56,6 +56,9 @@ class TrackedModel(models.Model):
     # Fields whose values are written into the event log and compared by `verify`.
     history_fields: tuple[str, ...] = ()
     history_m2m: tuple[str, ...] = ()
+    # The history fields holding a person's data (docs/erasure.md lists them and why):
+    # sealed in every event under the client's key, scrubbed when the client is erased.
+    personal_fields: tuple[str, ...] = ()
 
     class Meta:
         abstract = True
@@ -94,6 +97,20 @@ class ChainHead(models.Model):
         return f"event log head at #{self.last_seq}"
 
 
+class EventQuerySet(models.QuerySet):
+    """Events loaded as instances come with their personal fields opened (history.sealing),
+    with one query for the keys of the clients they concern; `iterator()` and
+    `values()`/`values_list()` give the stored, sealed form, which is what hashes cover."""
+
+    def _fetch_all(self):
+        opened = self._result_cache is not None
+        super()._fetch_all()
+        if not opened and self._result_cache and isinstance(self._result_cache[0], Event):
+            from .sealing import open_events
+
+            open_events(self._result_cache)
+
+
 class Event(models.Model):
     seq = models.BigIntegerField(unique=True)
     at = models.DateTimeField()
@@ -110,6 +127,8 @@ class Event(models.Model):
     after = models.JSONField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         ordering = ["seq"]
@@ -157,3 +176,23 @@ class AccessRecord(models.Model):
 
     def __str__(self):
         return f"{self.actor_label} viewed {self.get_kind_display()} of {self.client_uid} at {self.at:%d %b %Y %H:%M}"
+
+
+class ClientKey(models.Model):
+    """The key that seals one client's personal fields in the event log (history.sealing).
+
+    Deliberately not append-only, unlike the rest of the history: destroying a key is how
+    a client is erased, because every snapshot sealed under it becomes unreadable while
+    its hash still matches. A destroyed key keeps its row (no key, `destroyed_at` set) so
+    nothing writes the erased person under a new key. The key is stored wrapped under
+    FT_DATA_KEY, which the database never holds: a dump alone opens nothing.
+    """
+
+    client_uid = models.CharField(max_length=36, unique=True)
+    wrapped = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        state = f"destroyed {self.destroyed_at:%d %b %Y}" if self.destroyed_at else "live"
+        return f"key of client {self.client_uid} ({state})"

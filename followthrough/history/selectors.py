@@ -14,7 +14,8 @@ def events_for_client(client, *, user=None):
     another coach has records in that coach's engagement, and their notes must not show up
     in this coach's history. Visibility is asked of each record type's own `visible_to`, so
     record types added later are filtered the same way without changes here. Two queries
-    whatever the size of the file.
+    whatever the size of the file, and one for the client's key, which opens the sealed
+    personal fields (history.sealing).
     """
     events = list(Event.objects.filter(client_uid=str(client.uid)).order_by("-seq"))
     if user is None or not events:

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 
-from . import clock, signing
-from .models import GENESIS_HASH, ChainHead, Event, TrackedModel
+from . import clock, sealing, signing
+from .models import GENESIS_HASH, ChainHead, Event, TrackedModel, json_safe
 
 # One encoder for every call: `json.dumps` with these options builds a new one each time,
 # which was a third of the cost of hashing a scan's worth of flag events.
@@ -49,11 +50,12 @@ def event_hash(*, prev_hash, seq, at, actor_id, actor_label, action, object_type
 
 
 def hash_of(event):
+    """The hash of an event as stored: over its sealed snapshots, even once they are opened."""
     return event_hash(
         prev_hash=event.prev_hash, seq=event.seq, at=event.at, actor_id=event.actor_id,
         actor_label=event.actor_label, action=event.action, object_type=event.object_type,
-        object_uid=event.object_uid, client_uid=event.client_uid, before=event.before,
-        after=event.after,
+        object_uid=event.object_uid, client_uid=event.client_uid,
+        before=getattr(event, "stored_before", event.before), after=getattr(event, "stored_after", event.after),
     )
 
 
@@ -79,6 +81,33 @@ def actor_label_for(user):
     return f"{full_name} <{user.get_username()}>" if full_name else user.get_username()
 
 
+CLIENT_LABEL = "the client"
+
+
+def is_clients_login(user, client_uid):
+    """Whether `user` is the portal login of the client `client_uid`.
+
+    Their label would put the client's name and email into every event they cause, in
+    the clear and under the hash; it reads "the client" instead (the event's actor and
+    client_uid still say who). A coach's cached profile answers without a query.
+    """
+    if user is None or not client_uid:
+        return False
+    cached = user._state.fields_cache
+    if cached.get("coach") is not None:
+        return False
+    try:
+        profile = user.client_profile  # the clients app's reverse relation; one query, then cached
+    except ObjectDoesNotExist:
+        return False
+    return str(profile.uid) == str(client_uid)
+
+
+def actor_label_about(user, client_uid):
+    """The actor label of something `user` did to the records of `client_uid`."""
+    return CLIENT_LABEL if is_clients_login(user, client_uid) else actor_label_for(user)
+
+
 def _labelled(label):
     note = _actor_note.get()
     return f"{label} · {note}"[:200] if note else label
@@ -96,6 +125,7 @@ def event_record(*, by, action, obj, before=None, after=None, client_uid=""):
         after = obj.snapshot()
     if not client_uid and hasattr(obj, "history_client_uid"):
         client_uid = obj.history_client_uid()
+    client_uid = str(client_uid or "")
     head = ChainHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
         # Only an empty log may start a new head; a missing head over existing events is
@@ -105,24 +135,40 @@ def event_record(*, by, action, obj, before=None, after=None, client_uid=""):
         head, _ = ChainHead.objects.get_or_create(pk=1)
     seq = head.last_seq + 1
     at = clock.now()
+    object_uid = str(obj.uid)
+    names = obj.personal_fields if client_uid else ()
+    clear = None
+    if names and not (is_empty_snapshot(before, names) and is_empty_snapshot(after, names)):
+        # Under the head lock, so two writers never make two keys for one client.
+        cipher = sealing.ciphers_for([client_uid], create=True)[client_uid]
+        clear = (before, after)
+        before = sealing.seal_snapshot(before, names, object_uid, cipher)
+        after = sealing.seal_snapshot(after, names, object_uid, cipher)
     fields = {
         "seq": seq,
         "at": at,
         "actor_id": by.pk if by is not None else None,
-        "actor_label": _labelled(actor_label_for(by)),
+        "actor_label": _labelled(actor_label_about(by, client_uid)),
         "action": action,
         "object_type": obj.history_type(),
-        "object_uid": str(obj.uid),
-        "client_uid": str(client_uid or ""),
+        "object_uid": object_uid,
+        "client_uid": client_uid,
         "before": before,
         "after": after,
     }
     digest = event_hash(prev_hash=head.last_hash, **fields)
     event = Event.objects.create(prev_hash=head.last_hash, hash=digest, **fields)
+    if clear is not None:  # the caller gets the event as any reader would, opened
+        event.stored_before, event.stored_after = before, after
+        event.before, event.after = clear
     head.last_seq, head.last_hash = seq, digest
     head.signature = signing.sign(seq, digest)
     head.save(update_fields=["last_seq", "last_hash", "signature"])
     return event
+
+
+def is_empty_snapshot(snapshot, names):
+    return snapshot is None or all(sealing.is_empty(snapshot.get(name)) for name in names)
 
 
 def lock(obj):
@@ -204,12 +250,14 @@ def verify_records():
     problems = []
     for model in tracked_models():
         object_type = model.history_type()
-        last_after = {}
-        for uid, after in (
-            Event.objects.filter(object_type=object_type).order_by("seq").values_list("object_uid", "after")
-            .iterator(chunk_size=5000)
+        last_after, client_of = {}, {}
+        for uid, client_uid, after in (
+            Event.objects.filter(object_type=object_type).order_by("seq")
+            .values_list("object_uid", "client_uid", "after").iterator(chunk_size=5000)
         ):
             last_after[uid] = after
+            client_of[uid] = client_uid
+        opener = _Opener(model, client_of) if model.personal_fields else None
         queryset = model._default_manager.all()
         if model.history_m2m:
             queryset = queryset.prefetch_related(*model.history_m2m)
@@ -220,6 +268,10 @@ def verify_records():
                 continue
             recorded = last_after.pop(uid)
             current = obj.snapshot()
+            if opener is not None:
+                recorded, key_problem = opener.as_live(uid, recorded, current)
+                if key_problem:
+                    problems.append(Problem("key", f"{object_type} {uid}: {key_problem}"))
             if recorded != current:
                 fields = sorted(k for k in set(recorded or {}) | set(current)
                                 if (recorded or {}).get(k) != current.get(k))
@@ -231,6 +283,58 @@ def verify_records():
             if after is not None:
                 problems.append(Problem("vanished", f"{object_type} {uid} was deleted outside the app"))
     return problems
+
+
+ERASED_PLACEHOLDERS = {"full_name": "Erased client"}
+# A personal field with no empty or placeholder form (a required number, such as a meeting
+# check's answer): erasure deletes its record, through the log, instead of scrubbing it.
+ERASED_BY_DELETION = object()
+
+
+def erased_value(model, name):
+    """What erasure leaves in a personal field: empty where the field may be, else a
+    placeholder (a client's name reads "Erased client"), else ERASED_BY_DELETION."""
+    field = model._meta.get_field(name)
+    if field.null:
+        return None
+    if field.blank:
+        return json_safe(field.get_default())
+    if field.get_internal_type() in ("CharField", "TextField", "EmailField", "URLField"):
+        return ERASED_PLACEHOLDERS.get(name, sealing.ERASED_TEXT)
+    return ERASED_BY_DELETION
+
+
+class _Opener:
+    """Opens a model's recorded personal fields for `verify_records`, one key query per model.
+
+    A field sealed under a destroyed key cannot be compared; the live row must then hold
+    the erased form, which is what an erasure leaves. A sealed field whose key row is gone
+    altogether was deleted outside the app.
+    """
+
+    def __init__(self, model, client_of):
+        self.model, self.client_of = model, client_of
+        self.ciphers = sealing.ciphers_for(set(client_of.values()))
+
+    def as_live(self, uid, recorded, current):
+        if recorded is None:
+            return recorded, None
+        cipher = self.ciphers.get(self.client_of.get(uid, ""), sealing.ABSENT)
+        opened, problem = dict(recorded), None
+        for name in self.model.personal_fields:
+            value = recorded.get(name)
+            if not sealing.is_sealed(value):
+                continue
+            if cipher is sealing.ABSENT:
+                problem = "its client's key is missing (deleted outside the app)"
+                opened[name] = current.get(name)
+            elif cipher is None or sealing.SEALED not in value:
+                erased = erased_value(self.model, name)
+                # A record erased by deletion must not be there at all: it differs, as it should.
+                opened[name] = current.get(name) if current.get(name) == json_safe(erased) else value
+            else:
+                opened[name] = sealing.open_value(value, uid, name, cipher, erased=value)
+        return opened, problem
 
 
 def verify_head_signature():

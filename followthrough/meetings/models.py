@@ -51,6 +51,7 @@ class Meeting(TrackedModel):
         "client_summary", "paid", "location", "video_link", "reviewed_at",
     )
     history_m2m = ("focus_areas",)
+    personal_fields = ("private_notes", "client_summary", "location", "video_link")
 
     class Meta:
         ordering = ["-starts_at"]
@@ -93,6 +94,7 @@ class GoalScore(TrackedModel):
     objects = GoalScoreQuerySet.as_manager()
 
     history_fields = ("meeting", "goal", "level", "note")
+    personal_fields = ("note",)
 
     class Meta:
         constraints = [
@@ -144,6 +146,7 @@ class MeetingCheck(TrackedModel):
     objects = MeetingCheckQuerySet.as_manager()
 
     history_fields = ("meeting", *CHECK_QUESTIONS, "answered_at", "answered_via")
+    personal_fields = tuple(CHECK_QUESTIONS)
 
     class Meta:
         ordering = ["meeting__starts_at", "pk"]

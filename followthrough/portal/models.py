@@ -43,6 +43,7 @@ class PlanRequest(TrackedModel):
         "commitment", "requested_by", "requested_at", "answered_at", "answered_by", "planned_at",
         "minutes_needed", "has_tools", "tools_needed",
     )
+    personal_fields = ("tools_needed",)
 
     class Meta:
         ordering = ["-requested_at", "-pk"]

@@ -145,6 +145,7 @@ class InterventionStep(TrackedModel):
     objects = InterventionStepQuerySet.as_manager()
 
     history_fields = ("intervention", "step", "at", "by", "note", "details")
+    personal_fields = ("note", "details")
 
     class Meta:
         ordering = ["at", "pk"]
@@ -206,6 +207,7 @@ class Referral(TrackedModel):
                       "consent_at", "consent_note", "shares_agreement", "shares_summaries",
                       "shares_commitments", "associate_engagement", "responded_at", "completed_at",
                       "completion_note")
+    personal_fields = ("message", "consent_note", "completion_note")
 
     class Meta:
         ordering = ["-created_at"]
@@ -256,6 +258,7 @@ class Letter(TrackedModel):
     objects = LetterQuerySet.as_manager()
 
     history_fields = ("engagement", "intervention", "kind", "subject", "body", "sent_at", "sent_to")
+    personal_fields = ("subject", "body", "sent_to")
 
     class Meta:
         ordering = ["-created_at"]
@@ -292,6 +295,7 @@ class FileReview(TrackedModel):
 
     history_fields = ("intervention", "engagement", "meetings_count", "meeting_uids", "shown_at",
                       "client_reaction", "shared_at")
+    personal_fields = ("client_reaction",)
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,7 +1,7 @@
 """The API of data in and out: import a spreadsheet, export a client, take on a hand-off."""
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from ninja import File, Form, Router
 from ninja.files import UploadedFile
 
@@ -9,9 +9,10 @@ from followthrough.clients.models import Client
 from followthrough.ui.api import ErrorsOut, Status, api_coach, created, load
 
 from . import exporting
+from .erasure import client_erase, due_for_erasure
 from .handoff import HandoffFailed, handoff_import
 from .rows import template_csv
-from .schemas import HandoffOut, ImportErrorsOut, ImportOut
+from .schemas import ErasureDueOut, ErasureIn, ErasureOut, HandoffOut, ImportErrorsOut, ImportOut
 from .writing import ImportFailed, import_file
 
 router = Router(tags=["import and export"])
@@ -60,3 +61,41 @@ def handoff(request, file: File[UploadedFile]):
     except HandoffFailed as exc:
         raise ValidationError({"file": [str(exc)]}) from None
     return created({"uid": str(client.uid), "full_name": client.full_name})
+
+
+def _admin(request):
+    coach = api_coach(request)
+    if not coach.is_practice_admin:
+        raise Http404("No such record")
+    return coach
+
+
+@router.get("/erasure/due", response=list[ErasureDueOut],
+            summary="Clients past the retention period (FT_RECORD_RETENTION_YEARS), offered for erasure (admins)")
+def erasure_due(request):
+    admin = _admin(request)
+    return [{"uid": str(c.uid), "full_name": c.full_name, "last_ended_on": c.last_ended.isoformat()}
+            for c in due_for_erasure(admin.practice)]
+
+
+@router.post("/clients/{uid}/erasure", response={200: ErasureOut, 422: ErrorsOut},
+             summary="Erase a client's personal data (GDPR Art. 17); admins only, reason required, cannot be undone")
+def client_erasure(request, uid: str, payload: ErasureIn):
+    admin = _admin(request)
+    client = Client.objects.filter(practice=admin.practice, uid=uid).first() if _is_uid(uid) else None
+    if client is None:
+        raise Http404("No such record")
+    if not payload.confirmed:
+        raise ValidationError({"confirmed": ["Confirm the erasure: it cannot be undone."]})
+    scrubbed = client_erase(client=client, reason=payload.reason, by=request.user)
+    return {"uid": str(client.uid), "erased": True, "records_scrubbed": scrubbed}
+
+
+def _is_uid(text):
+    import uuid
+
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True

@@ -11,17 +11,19 @@ import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from followthrough.clients.models import Client
+from followthrough.clients.models import Client, Goal
 from followthrough.history import clock
 
 from . import rows as cells
-from .rows import OUTCOME_WORDS, STATUS_WORDS, Problem
+from .rows import OUTCOME_WORDS, STATE_WORDS, STATUS_WORDS, Problem
 
 MAX_PROBLEMS = 500  # a file wrong in every row is told so without building a list as long as it
 SERVICE_FIELDS = {"starts_at": "meeting_date", "email": "client_email", "focus_areas": "focus_discussed",
                   "primary_focus": "focus", "due_on": "due_on", "description": "commitment",
                   "kept_fraction": "kept_fraction", "client_reason": "client_reason", "outcome": "outcome",
-                  "timezone": "client_timezone", "full_name": "client_name", "coach": "coach"}
+                  "timezone": "client_timezone", "full_name": "client_name", "coach": "coach",
+                  "goals": "goals", "check_back_on": "check_back_on", "state": "engagement_state",
+                  "to_state": "engagement_state"}
 
 
 class ImportFailed(Exception):
@@ -63,6 +65,9 @@ class Row:
     outcome: str = "open"
     kept_fraction: object = None
     client_reason: str = ""
+    state: str = ""  # "" when the row does not say; else active, paused or ended
+    state_since: object = None
+    check_back_on: object = None
 
 
 @functools.cache
@@ -123,10 +128,45 @@ def read_row(number, raw, ctx, problems):
     elif row.coach != ctx.coach and not ctx.coach.is_practice_admin:
         bad("coach", "Only a practice admin can import clients for another coach.")
     row.started_on = parsed("engagement_started_on", cells.parse_date)
+    _read_state(row, raw, ctx, bad, parsed)
     _read_terms(row, raw, ctx, bad, parsed)
     _read_meeting(row, raw, ctx, bad, parsed)
     _read_commitment(row, raw, bad, parsed)
     return row
+
+
+def _read_state(row, raw, ctx, bad, parsed):
+    """Where the engagement stands after the file's meetings: paused (with its check-back
+    date) or ended, written through the same move the pages make."""
+    text = _cell(raw, "engagement_state")
+    state = STATE_WORDS.get(text.casefold())
+    if state is None:
+        bad("engagement_state", f"“{text}” is not a state of ours: write active, paused or ended.")
+        return
+    row.state = state if text else ""
+    row.state_since = parsed("state_since", cells.parse_date)
+    row.check_back_on = parsed("check_back_on", cells.parse_date)
+    today = ctx.practice.today()
+    if row.state_since is not None and row.state_since > today:
+        bad("state_since", "This day is in the future; an engagement is imported as it stands today.")
+    if (row.state_since or row.check_back_on) and row.state in ("", "active"):
+        column = "state_since" if row.state_since else "check_back_on"
+        bad(column, "Only a paused or ended engagement has this date; write paused or ended in engagement_state.")
+    if row.state == "paused" and row.check_back_on is None and not _cell(raw, "check_back_on"):
+        bad("check_back_on", "A paused engagement needs the day to check back with the client.")
+    elif row.state == "ended" and row.check_back_on is not None:
+        bad("check_back_on", "An ended engagement has no check-back date; leave it empty, or write paused.")
+    elif row.state == "paused" and row.check_back_on is not None and row.check_back_on <= (row.state_since or today):
+        bad("check_back_on", "The check-back date must be after the day the engagement was paused.")
+
+
+def _read_goals(row, raw, bad):
+    titles = [" ".join(t.split()) for t in _cell(raw, "goals").split(";")]
+    limit = Goal._meta.get_field("title").max_length
+    for title in titles:
+        if len(title) > limit:
+            bad("goals", f"A goal's title is at most {limit} characters; “{title[:40]}…” is longer.")
+    row.terms["goals"] = [{"title": title} for title in titles if title]
 
 
 def _read_terms(row, raw, ctx, bad, parsed):
@@ -138,6 +178,7 @@ def _read_terms(row, raw, ctx, bad, parsed):
     row.terms = {"primary_focus": focus, "came_for": _cell(raw, "came_for"),
                  "call_to_action": _cell(raw, "call_to_action"),
                  "meeting_cadence": _cell(raw, "meeting_cadence") or "Every two weeks"}
+    _read_goals(row, raw, bad)
     amount = parsed("fee_amount", cells.parse_amount)
     if amount is not None:
         row.terms["fee_amount"] = amount
@@ -222,6 +263,8 @@ class ClientSeen:
     started_on: object = None
     last_meeting: object = None
     awaiting_review: list = field(default_factory=list)  # (row, due_on) with an outcome
+    state_row: object = None  # the first row that says where the engagement stands
+    last_held: tuple | None = None  # (row, day) of the latest meeting that took place
 
 
 def check(source, *, practice, coach):
@@ -245,6 +288,7 @@ def check(source, *, practice, coach):
             problems.append(Problem(number, "outcome", "An outcome is given but no later held meeting of this "
                                                        "client is on or after the due date to review it at; add "
                                                        "that meeting, or leave the outcome empty."))
+        problems.extend(_state_after_meetings(client))
     report.problems = sorted(problems, key=lambda p: p.row)[:MAX_PROBLEMS]
     report.clients = len(seen)
     return report
@@ -265,9 +309,12 @@ def _check_against_file(row, seen, ctx, problems, report):
     elif row.name.casefold() != client.name.casefold() and row.email:
         problems.append(Problem(row.number, "client_email", f"This email is already used for {client.name} "
                                                              f"(row {client.first_row}): one email is one client."))
+    _check_state(row, client, problems)
     meeting = row.meeting
     if not meeting:
         return
+    if meeting["status"] != "planned":
+        client.last_held = (row.number, meeting["starts_at"].date())
     if client.started_on and meeting["starts_at"].date() < client.started_on:
         problems.append(Problem(row.number, "meeting_date",
                                 f"The coaching began on {client.started_on:%-d %b %Y} (row {client.first_row}); "
@@ -285,3 +332,29 @@ def _check_against_file(row, seen, ctx, problems, report):
         report.commitments += 1
         if row.outcome != "open" and row.commitment["due_on"] is not None:
             client.awaiting_review.append((row.number, row.commitment["due_on"]))
+
+
+def _check_state(row, client, problems):
+    if not row.state:
+        return
+    first = client.state_row
+    if first is None:
+        client.state_row = row
+        return
+    if (first.state, first.state_since, first.check_back_on) != (row.state, row.state_since, row.check_back_on):
+        problems.append(Problem(row.number, "engagement_state", f"Row {first.number} says the engagement is "
+                                f"{first.state}; give where it stands once, or the same on every row."))
+
+
+def _state_after_meetings(client):
+    moved, held = client.state_row, client.last_held
+    if moved is None or moved.state == "active" or held is None:
+        return []
+    since = moved.state_since
+    if since is not None and held[1] > since:
+        return [Problem(held[0], "meeting_date", f"The engagement was {moved.state} on {since:%-d %b %Y} "
+                        f"(row {moved.number}); a meeting after that belongs to a new engagement.")]
+    if moved.state == "paused" and moved.check_back_on is not None and moved.check_back_on <= (since or held[1]):
+        return [Problem(moved.number, "check_back_on", "The check-back date must be after the engagement's "
+                        "last meeting, when it was paused.")]
+    return []

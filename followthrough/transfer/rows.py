@@ -21,12 +21,16 @@ COLUMNS = (
     ("client_timezone", "e.g. Europe/London; the practice's when empty."),
     ("coach", "The coach's username or email; you when empty."),
     ("engagement_started_on", "When the coaching began; the first meeting's day when empty."),
+    ("engagement_state", "active, paused or ended: where the coaching stands now; active when empty."),
+    ("state_since", "The day it was paused or ended; the last meeting's day when empty."),
+    ("check_back_on", "For paused: the day to check back with the client."),
     ("focus", "The agreement's focus area (its name or slug)."),
     ("came_for", "What the client came for."),
     ("call_to_action", "The agreement's call to action."),
     ("meeting_cadence", "e.g. Every two weeks."),
     ("fee_amount", "e.g. 90.00"),
     ("fee_currency", "e.g. GBP"),
+    ("goals", "The agreement's goals, separated by ;  e.g. Two new clients a month; A website by June."),
     ("meeting_date", "The meeting's day, year-month-day (2025-03-14) or day/month/year (14/03/2025)."),
     ("meeting_time", "e.g. 14:30; 09:00 when empty."),
     ("meeting_status", "held, no-show or planned; held when empty."),
@@ -50,8 +54,12 @@ ALIASES = {
     "duration": "meeting_minutes", "duration_minutes": "meeting_minutes", "summary": "meeting_summary",
     "notes": "meeting_notes", "private_notes": "meeting_notes", "action": "commitment",
     "homework": "commitment", "due": "due_on", "due_date": "due_on", "fraction": "kept_fraction",
-    "reason": "client_reason", "topics": "focus_discussed",
+    "reason": "client_reason", "topics": "focus_discussed", "state": "engagement_state",
+    "engagement_status": "engagement_state", "paused_on": "state_since", "ended_on": "state_since",
+    "check_back": "check_back_on", "check_back_date": "check_back_on", "goal": "goals",
 }
+STATE_WORDS = {"": "active", "active": "active", "paused": "paused", "pause": "paused", "on hold": "paused",
+               "ended": "ended", "end": "ended", "closed": "ended", "finished": "ended"}
 OUTCOME_WORDS = {
     "kept": "kept", "done": "kept", "partly kept": "partly_kept", "partly_kept": "partly_kept",
     "partly": "partly_kept", "partial": "partly_kept", "missed": "missed", "not done": "missed",
@@ -68,13 +76,20 @@ def template_csv():
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMN_NAMES)
-    writer.writerow([
-        "Ada Example", "ada@example.org", "", "Europe/London", "", "2025-01-06", "Business",
-        "Grow the shop's online sales", "Two sales calls a week", "Every two weeks", "90", "GBP",
-        "2025-01-13", "10:00", "held", "60", "business", "We set the first actions.", "", "yes",
-        "Call three past customers", "2025-01-24", "kept", "", "",
-    ])
+    writer.writerow([EXAMPLE.get(name, "") for name in COLUMN_NAMES])
     return out.getvalue()
+
+
+EXAMPLE = {
+    "client_name": "Ada Example", "client_email": "ada@example.org", "client_timezone": "Europe/London",
+    "engagement_started_on": "2025-01-06", "engagement_state": "paused", "state_since": "2025-01-27",
+    "check_back_on": "2025-04-01", "focus": "Business", "came_for": "Grow the shop's online sales",
+    "call_to_action": "Two sales calls a week", "meeting_cadence": "Every two weeks", "fee_amount": "90",
+    "fee_currency": "GBP", "goals": "Online sales up by a fifth; A newsletter every month",
+    "meeting_date": "2025-01-13", "meeting_time": "10:00", "meeting_status": "held", "meeting_minutes": "60",
+    "focus_discussed": "business", "meeting_summary": "We set the first actions.", "paid": "yes",
+    "commitment": "Call three past customers", "due_on": "2025-01-24",
+}
 
 
 def header_key(text):

@@ -23,3 +23,21 @@ class ImportErrorsOut(Schema):
 class HandoffOut(Schema):
     uid: str
     full_name: str
+
+
+class ErasureIn(Schema):
+    reason: str = ""
+    # The page's tick; calling the route is the confirmation, so it defaults to true.
+    confirmed: bool = True
+
+
+class ErasureOut(Schema):
+    uid: str
+    erased: bool
+    records_scrubbed: int
+
+
+class ErasureDueOut(Schema):
+    uid: str
+    full_name: str
+    last_ended_on: str

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import erasure_views, views
 
 urlpatterns = [
     path("import/", views.import_page, name="transfer_import"),
@@ -9,4 +9,6 @@ urlpatterns = [
     path("clients/<uuid:uid>/export/", views.client_export, name="transfer_client_export"),
     path("practice/export/", views.practice_export, name="transfer_practice_export"),
     path("me/export/", views.portal_export, name="transfer_portal_export"),
+    path("practice/erasure/", erasure_views.erasure_list, name="transfer_erasure_list"),
+    path("clients/<uuid:uid>/erase/", erasure_views.client_erase_page, name="transfer_client_erase"),
 ]

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from followthrough.clients.services import agreement_create, client_create
+from followthrough.clients.services import agreement_create, client_create, engagement_end, engagement_pause
 from followthrough.commitments.services import MeetingReview, Review, meeting_review
 from followthrough.history import clock
 from followthrough.history.services import noted
@@ -25,6 +25,8 @@ class ClientWrite:
     focus: object
     group: list = field(default_factory=list)  # rows of the meeting not yet written
     awaiting: list = field(default_factory=list)  # (commitment, row) reviewed at a later meeting
+    moved: object = None  # the row saying the engagement is paused or ended
+    last_at: object = None  # when the last meeting written ended
 
 
 def import_file(binary, *, filename, practice, coach, by, dry_run=False):
@@ -50,7 +52,27 @@ def import_file(binary, *, filename, practice, coach, by, dry_run=False):
             _write_row(row, clients, ctx, by)
         for state in clients.values():
             _flush(state, by)
+            _move(state, ctx, by)
     return report
+
+
+def _move(state, ctx, by):
+    """Pause or end the engagement as the file says, through the move the pages make (it
+    cancels planned meetings and withdraws open commitments), dated its own day."""
+    row = state.moved
+    if row is None or row.state == "active":
+        return
+    since = row.state_since or (state.last_at.astimezone(ctx.tz).date() if state.last_at else None)
+    at = max(_morning(since, ctx), state.last_at) if since and state.last_at else (
+        _morning(since, ctx) if since else clock.now())
+    try:
+        with clock.set_to(min(at, clock.now())):
+            if row.state == "paused":
+                engagement_pause(engagement=state.engagement, until=row.check_back_on, by=by)
+            else:
+                engagement_end(engagement=state.engagement, by=by)
+    except ValidationError as exc:
+        raise _service_errors(row, exc) from None
 
 
 def _morning(day, ctx):
@@ -70,6 +92,8 @@ def _write_row(row, clients, ctx, by):
     try:
         if state is None:
             state = clients[row.key] = _start_client(row, ctx, by)
+        if row.state and state.moved is None:
+            state.moved = row
         if row.meeting is None:
             return
         if state.group and state.group[0].meeting["starts_at"] != row.meeting["starts_at"]:
@@ -103,6 +127,8 @@ def _flush(state, by):
         details["focus_areas"] = [state.focus]
     starts_at = details.pop("starts_at")
     ends_at = starts_at + timedelta(minutes=details["duration_minutes"])
+    if details["status"] != "planned":
+        state.last_at = ends_at
     try:
         with clock.set_to(ends_at if details["status"] != "planned" else min(starts_at, clock.now())):
             meeting = meeting_create(engagement=state.engagement, by=by, starts_at=starts_at, **details)

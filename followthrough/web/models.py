@@ -41,6 +41,7 @@ class ExternalReferral(TrackedModel):
     history_fields = ("engagement", "associate", "focus_area", "message", "consent_at", "consent_note",
                       "shares_agreement", "shares_summaries", "shares_commitments", "letter_to",
                       "letter_sent_at", "by")
+    personal_fields = ("message", "consent_note")
 
     class Meta:
         ordering = ["-created_at"]

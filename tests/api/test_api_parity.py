@@ -14,6 +14,8 @@ from followthrough.practice.schemas import (
     PracticeIn,
     ProfileIn,
 )
+from followthrough.transfer.erasure_views import ErasureForm
+from followthrough.transfer.schemas import ErasureIn
 from followthrough.web.api import DeactivateIn, ExternalReferralIn
 from followthrough.web.forms.clients import AgreementForm, ClientForm, EngagementMoveForm
 from followthrough.web.forms.meetings import MeetingForm
@@ -39,6 +41,7 @@ RENAMED = {"state": "to_state", "kept_fraction": "kept_fraction"}
     (PracticeForm, PracticeIn), (CoachSettingsForm, CoachSettingsIn), (ProfileForm, ProfileIn),
     (InviteForm, InvitationIn), (FocusAreaForm, FocusAreaIn), (AssociateForm, AssociateIn),
     (HandOverForm, DeactivateIn), (PlannedBreakForm, PlannedBreakIn), (ExternalReferralForm, ExternalReferralIn),
+    (ErasureForm, ErasureIn),
 ], ids=lambda x: x.__name__)
 def test_every_field_a_page_takes_the_api_takes(form, schema):
     page_fields = set(form.base_fields)

@@ -130,7 +130,7 @@ ADMIN_PAGES = [("practice_security", "get"), ("practice_security", "post"), ("ac
                ("practice_coaches", "get"), ("practice_coaches", "post"),
                ("practice_focus_areas", "get"), ("practice_focus_areas", "post"),
                ("practice_associates", "get"), ("practice_associates", "post"),
-               ("practice_engagements", "get")]
+               ("practice_engagements", "get"), ("transfer_erasure_list", "get")]
 
 
 @pytest.mark.parametrize(("name", "method"), OWN_PAGES)
@@ -165,6 +165,7 @@ ADMIN_RECORD_PAGES = [
     ("practice_coach_reactivate", "colleague_coach", ["post"]),
     ("practice_invitation_revoke", "invitation", ["post"]),
     ("practice_associate", "associate", ["get", "post"]),
+    ("transfer_client_erase", "client_record", ["get"]),  # its POST: tests/transfer/test_erasure_pages.py
 ]
 ADMIN_RECORD_CASES = [(n, f, m) for n, f, methods in ADMIN_RECORD_PAGES for m in methods]
 

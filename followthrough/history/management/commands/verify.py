@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from followthrough.history import signing
+from followthrough.history import ledger, signing
 from followthrough.history.models import Event
 from followthrough.history.services import (
     sign_head,
@@ -47,14 +47,14 @@ class Command(BaseCommand):
             with transaction.atomic():
                 sign_head()
             head = signing.current()
-        self._report(options, head, chain, log_problems, records)
+        self._report(options, head, chain, log_problems, records, ledger.keys_back())
         if problems:
             raise CommandError(
                 f"history check failed: {len(problems)} problem{'s' if len(problems) != 1 else ''}",
                 returncode=1,
             )
 
-    def _report(self, options, head, chain, log_problems, records):
+    def _report(self, options, head, chain, log_problems, records, keys_back):
         events = Event.objects.count()
         checked = sum(model._default_manager.count() for model in tracked_models())
         signed = "signed" if head.signature else "not signed (set FT_LOG_SIGNING_KEY)"
@@ -68,6 +68,7 @@ class Command(BaseCommand):
                 "chain": {"kind": chain.kind, "message": chain.message} if chain else None,
                 "log": [{"kind": p.kind, "message": p.message} for p in log_problems],
                 "records": [{"kind": p.kind, "message": p.message} for p in records],
+                "warnings": [_key_back(uid) for uid in keys_back],
             }, indent=2))
             return
         if not (log_problems or records):
@@ -76,4 +77,12 @@ class Command(BaseCommand):
             self.stdout.write(self.style.ERROR(f"event log: {problem}"))
         for problem in records:
             self.stdout.write(self.style.ERROR(f"record: {problem}"))
+        for uid in keys_back:
+            self.stdout.write(self.style.WARNING(_key_back(uid)))
         self.stdout.write(f"head: {head} ({signed})")
+
+
+def _key_back(uid):
+    # A warning, not a failure: the history itself is intact; the person is not erased.
+    return (f"erasure ledger: client {uid} was erased, but their key exists again (an older backup "
+            "restored without `followthrough restore`?); erase them again with `followthrough erase`")
