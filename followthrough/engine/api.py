@@ -40,6 +40,8 @@ class ThresholdsOut(Schema):
     drift_meetings: int
     drift_share: float
     no_show_run: int
+    alliance_drop_points: float
+    alliance_falls_in_row: int
 
 
 class FollowthroughOut(Schema):
