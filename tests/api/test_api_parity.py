@@ -4,7 +4,10 @@ import pytest
 
 from followthrough.clients.schemas import AgreementIn, ClientIn, MoveIn
 from followthrough.commitments.schemas import NewCommitmentIn, ReviewItemIn
-from followthrough.meetings.schemas import MeetingIn
+from followthrough.engine.api import ThresholdsIn
+from followthrough.engine.settings_views import ThresholdsForm
+from followthrough.meetings.schemas import MeetingCheckIn, MeetingIn
+from followthrough.portal.checks import MeetingCheckForm
 from followthrough.practice.schemas import (
     AssociateIn,
     CoachSettingsIn,
@@ -36,7 +39,7 @@ RENAMED = {"state": "to_state", "kept_fraction": "kept_fraction"}
     (NewCommitmentForm, NewCommitmentIn), (ReviewForm, ReviewItemIn), (EngagementMoveForm, MoveIn),
     (PracticeForm, PracticeIn), (CoachSettingsForm, CoachSettingsIn), (ProfileForm, ProfileIn),
     (InviteForm, InvitationIn), (FocusAreaForm, FocusAreaIn), (AssociateForm, AssociateIn),
-    (HandOverForm, DeactivateIn),
+    (HandOverForm, DeactivateIn), (MeetingCheckForm, MeetingCheckIn)
 ], ids=lambda x: x.__name__)
 def test_every_field_a_page_takes_the_api_takes(form, schema):
     page_fields = set(form.base_fields)
@@ -53,3 +56,9 @@ def test_a_list_refuses_an_impossible_page_on_its_field(api, engagement, path, q
     response = api.get(path.format(e=engagement.uid), **query)
     assert response.status_code == 422
     assert field in response.json()["errors"]
+
+
+def test_every_threshold_the_settings_page_takes_the_api_takes():
+    # The page builds its fields from THRESHOLD_FIELDS when made, so compare a made form.
+    assert set(ThresholdsForm().fields) == set(ThresholdsIn.model_fields)
+    assert "alliance_drop_points" in ThresholdsIn.model_fields
