@@ -14,10 +14,12 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db.models import F
 from django.utils import timezone
 from django.utils.html import escape
 
 from followthrough.clients.models import PlannedBreak
+from followthrough.history import clock
 from followthrough.meetings.models import MeetingCheck
 
 
@@ -35,16 +37,24 @@ LEFT, RIGHT, TOP, BOTTOM = 40, 14, 22, 58
 LINE = "#1f4e79"
 
 
+# The practice's time zone rides along on each row, so the chart costs its two reads and
+# nothing more, whatever the page has loaded.
+ZONE = F("engagement__coach__practice__timezone")
+
+
 def trend(engagement):
-    """(points, breaks): each check as (day, score, meeting), oldest first, and the in-force
-    planned breaks (2 queries)."""
-    zone = engagement.coach.practice.timezone
-    checks = (MeetingCheck.objects.filter(meeting__engagement=engagement).select_related("meeting")
-              .order_by("meeting__starts_at", "pk"))
+    """(points, breaks, zone): each check as (day, score, meeting), oldest first, the
+    in-force planned breaks, and the practice's time zone if any row was found (2 queries)."""
+    checks = list(MeetingCheck.objects.filter(meeting__engagement=engagement).select_related("meeting")
+                  .annotate(zone=F("meeting__engagement__coach__practice__timezone"))
+                  .order_by("meeting__starts_at", "pk"))
+    breaks = list(PlannedBreak.objects.in_force().filter(engagement=engagement).annotate(zone=ZONE)
+                  .order_by("starts_on", "pk"))
+    zone = (checks or breaks or [None])[0]
+    zone = zone.zone if zone is not None else "UTC"
     points = [(timezone.localtime(c.meeting.starts_at, _zone(zone)).date(), round(c.score, 2), c.meeting)
               for c in checks]
-    breaks = list(PlannedBreak.objects.in_force().filter(engagement=engagement).order_by("starts_on", "pk"))
-    return points, breaks
+    return points, breaks, zone
 
 
 def _zone(name):
@@ -146,10 +156,10 @@ def _date_labels(points, breaks, first, last, x, frame):
 
 def check_trend_context(engagement, pdf=False):
     """What the chart template needs for the check trend, or {} with no check and no break."""
-    points, breaks = trend(engagement)
+    points, breaks, zone = trend(engagement)
     if not points and not breaks:
         return {}
-    today = engagement.coach.practice.today()
+    today = clock.today(zone)
     title = f"Meeting checks of {engagement.client}"
     return {
         "check_wide": _svg(points, breaks, WIDE, today, title),

@@ -4,6 +4,8 @@ the signed page `/check/<token>/` the invitation email links to (no sign-in).
 Both pages record through `meetings.services.meeting_check_record` only, so the rules and
 their messages are the API's; an error lands on its question."""
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,13 +14,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from followthrough.access import get_visible_or_404
-from followthrough.meetings.checks import check_link_state
+from followthrough.history import clock
+from followthrough.meetings.checks import CHECK_LINK_DAYS, check_link_state
 from followthrough.meetings.models import CHECK_HIGHEST, CHECK_LOWEST, CHECK_QUESTIONS, Meeting, MeetingCheck
 from followthrough.meetings.services import meeting_check_record
 from followthrough.ui.decorators import client_required
 from followthrough.ui.forms import apply_service_errors
 
 SCALE = [(str(n), str(n)) for n in range(CHECK_LOWEST, CHECK_HIGHEST + 1)]
+CHECK_WINDOW = timedelta(days=CHECK_LINK_DAYS)
 THANKS = "Thank you. Your coach sees your answers beside how the work is going."
 
 
@@ -53,10 +57,18 @@ def chosen_in_query(query):
             if query.get(name, "").isdigit() and CHECK_LOWEST <= int(query[name]) <= CHECK_HIGHEST}
 
 
+def still_checkable(meeting):
+    """A check is asked for while its email link would still work: an answer about a
+    meeting long past says little about how the work is going now."""
+    return meeting.status == Meeting.Status.HELD and meeting.starts_at >= clock.now() - CHECK_WINDOW
+
+
 def awaiting_check(user):
-    """The client's newest held meeting whose check is not answered yet, or None (1 query)."""
+    """The client's newest held meeting of the last 30 days whose check is not answered
+    yet, or None (1 query)."""
     return (Meeting.objects.defer("private_notes").visible_to(user)
-            .filter(status=Meeting.Status.HELD, meeting_check__isnull=True)
+            .filter(status=Meeting.Status.HELD, meeting_check__isnull=True,
+                    starts_at__gte=clock.now() - CHECK_WINDOW)
             .select_related("engagement__coach").order_by("-starts_at", "-pk").first())
 
 

@@ -16,7 +16,7 @@ from followthrough.meetings.models import Meeting
 from followthrough.ui.decorators import client_required
 from followthrough.ui.forms import apply_service_errors
 
-from .checks import MeetingCheckForm, awaiting_check
+from .checks import MeetingCheckForm, awaiting_check, still_checkable
 from .forms import AcknowledgeForm, MarkDoneForm, PlanAnswerForm
 from .models import PlanRequest
 from .services import plan_request_answer
@@ -151,7 +151,7 @@ def meeting(request, uid):
     answered = getattr(record, "meeting_check", None)
     return render(request, "portal/meeting.html", {
         "meeting": record, "commitments": made, "answered_check": answered,
-        "check_form": MeetingCheckForm() if record.status == Meeting.Status.HELD and answered is None else None,
+        "check_form": MeetingCheckForm() if answered is None and still_checkable(record) else None,
     })
 
 

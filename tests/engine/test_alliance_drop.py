@@ -163,3 +163,15 @@ def test_an_impossible_number_of_falls_in_a_row_is_refused_on_its_field(coach, v
     with pytest.raises(ValidationError) as refused:
         coach_thresholds_set(coach=coach, by=coach.user, alliance_falls_in_row=value)
     assert message in refused.value.message_dict["alliance_falls_in_row"][0]
+
+
+def test_the_flag_page_shows_each_checks_score_and_the_clients_baseline(timeline, engagement, client, coach):
+    checked(timeline, 9, 9, 6)
+    flag = alliance_flag(engagement)
+    client.force_login(coach.user)
+
+    page = client.get(flag.get_absolute_url()).content.decode()
+
+    assert "Meeting check (0 to 10)" in page and "<td>6</td>" in page
+    assert "The client's earlier average: 9 of 10, over 2 earlier meeting checks" in page
+    assert "Meeting checks of" in page  # the trend beside the follow-through chart

@@ -133,3 +133,13 @@ def test_a_check_recorded_elsewhere_leaves_the_portal_saying_it_is_answered(bob,
 
     page = bob.get(reverse("portal_meeting", args=[held_meeting.uid])).content.decode()
     assert "You answered this meeting's check" in page and 'type="radio"' not in page
+
+
+def test_a_meeting_long_past_is_not_asked_about(bob, held_meeting):
+    from followthrough.meetings.models import Meeting
+
+    Meeting.objects.filter(pk=held_meeting.pk).update(starts_at=clock.now() - timedelta(days=45))
+
+    assert "How did this meeting go?" not in bob.get(reverse("portal_home")).content.decode()
+    assert "How did this meeting go?" not in bob.get(
+        reverse("portal_meeting", args=[held_meeting.uid])).content.decode()

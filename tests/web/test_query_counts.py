@@ -20,8 +20,8 @@ from followthrough.meetings.models import GoalScore, Meeting
 # notifications).
 CASELOAD_QUERIES = 10
 # The file's own records, then its flags, interventions, letters, referrals and the chart's
-# figures, and the access log's row for this view.
-CLIENT_FILE_QUERIES = 27
+# figures, its meeting checks and planned breaks, and the access log's row for this view.
+CLIENT_FILE_QUERIES = 29
 
 
 def build_caseload(coach, count):
