@@ -1,6 +1,6 @@
 """The first statement of a scan pass: which engagements' flags disagree with their records, and why.
 
-One set-based statement over the whole practice. It decides the three conditions with
+One set-based statement over the whole practice. It decides the four conditions with
 the detection statement's own SQL (`detection.CONDITIONS`: same definitions, thresholds
 and planner choices) and compares them with the open flags. It returns the difference,
 in the detection statement's row layout: the evidence rows of each condition that holds
