@@ -355,7 +355,7 @@ SELECT engagement_id, 'alliance_drop' FROM chk GROUP BY engagement_id
     HAVING COUNT(*) >= 2 AND (
         MAX(CASE WHEN r = 1 THEN s END)
             <= (SUM(s) - MAX(CASE WHEN r = 1 THEN s END)) / (COUNT(*) - 1) - 2.0 + 1e-9
-        OR SUM(CASE WHEN r <= 2 AND s < prev - 1e-9 THEN 1 ELSE 0 END) = 2)
+        OR SUM(CASE WHEN r <= 2 AND s <= prev - 2.0 / 2 + 1e-9 THEN 1 ELSE 0 END) = 2)
 """
 HAND_DAY = {"sqlite": "date(m.starts_at)", "postgresql": "CAST(m.starts_at AS DATE)"}
 

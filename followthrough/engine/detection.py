@@ -23,7 +23,9 @@ Definitions (PRODUCT.md), with the choices this query makes:
 - Alliance drop: over the held meetings with a meeting check (score = the mean of its
   four answers, 0-10), the newest check's score is at least P points below the mean of
   the client's earlier checks in the engagement (at least one earlier check), or each of
-  the last F checks fell below the one before it.
+  the last F checks fell at least P/2 points below the one before it (a real fall: the
+  mean of four whole answers moves a quarter point at a time, and clients who answer
+  near the top at random slide by a quarter point twice in a row often).
 - Planned breaks: a meeting whose practice-local day falls inside an in-force planned
   break of its engagement is left out of every condition (it neither counts nor breaks a
   run), so no flag can be raised by meetings in a break. Goal progress still reads every
@@ -245,8 +247,8 @@ alliance AS (
     SELECT w.*, (w.total - w.newest) / (w.checks - 1) AS baseline, w.checks - 1 AS earlier FROM (
         SELECT c.*, COUNT(*) OVER per_engagement AS checks, SUM(c.score) OVER per_engagement AS total,
                MAX(CASE WHEN c.cpos = 1 THEN c.score END) OVER per_engagement AS newest,
-               SUM(CASE WHEN c.cpos <= c.falls_n AND c.score < c.older - %(eps)s THEN 1 ELSE 0 END)
-                   OVER per_engagement AS falls
+               SUM(CASE WHEN c.cpos <= c.falls_n AND c.score <= c.older - c.drop_points / 2.0 + %(eps)s
+                        THEN 1 ELSE 0 END) OVER per_engagement AS falls
         FROM checked c
         WINDOW per_engagement AS (PARTITION BY c.engagement_id)
     ) w
@@ -337,11 +339,14 @@ shown AS (
 {evidence_rows}"""
 
 # The conditions' rows in one layout: kind, meeting, its figure or share, the threshold
-# and window applied, and the meeting's rank from the newest.
+# and window applied, and the meeting's rank from the newest. The first branch names the
+# types of the columns only the alliance drop fills: PostgreSQL settles a UNION pair by
+# pair, and two bare NULLs become text.
 EVIDENCE = """evidence AS (
     SELECT f.engagement_id, 'nonproductive' AS kind, f.meeting_id, f.meeting_uid, f.starts_at,
            f.figure AS value, NULL AS off_topics, NULL AS topics, f.below AS threshold,
-           f.np_n AS window_size, NULL AS baseline, NULL AS earlier, f.fpos AS rank
+           f.np_n AS window_size, CAST(NULL AS DOUBLE PRECISION) AS baseline,
+           CAST(NULL AS BIGINT) AS earlier, f.fpos AS rank
     FROM nonproductive f
     UNION ALL
     SELECT t.engagement_id, 'focus_drift', t.meeting_id, t.meeting_uid, t.starts_at,

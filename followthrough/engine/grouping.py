@@ -92,11 +92,13 @@ def _score(value):
 
 def _alliance_reasons(evidence):
     """Which of the two rules the checks met: the fall against the client's own baseline,
-    the falls in a row, or both (the meetings are oldest first, the newest last)."""
+    the falls in a row, or both (the meetings are oldest first, the newest last). A fall in
+    a row counts when it is at least half the alliance-drop fall (`min_fall`), as in SQL."""
     scores = [m["score"] for m in evidence["meetings"]]
     newest, falls_n = scores[-1], evidence["window"]
     evidence["fall"] = round(evidence["baseline"] - newest, 2)
     evidence["dropped"] = evidence["fall"] >= evidence["threshold"] - 0.005
+    evidence["min_fall"] = round(evidence["threshold"] / 2, 2)
     recent = scores[-(falls_n + 1):]
     evidence["falls_in_row"] = len(recent) == falls_n + 1 and all(
-        later < earlier for earlier, later in zip(recent, recent[1:], strict=False))
+        later <= earlier - evidence["min_fall"] + 0.005 for earlier, later in zip(recent, recent[1:], strict=False))

@@ -46,7 +46,9 @@ def alliance_reason(evidence):
         parts.append(f"The latest meeting check scored {_points(newest)} of 10, "
                      f"{_points(evidence.get('fall'))} below the client's earlier average of {_points(baseline)}")
     if evidence.get("falls_in_row"):
-        parts.append(f"the last {evidence.get('window')} meeting checks each fell below the one before")
+        least = evidence.get("min_fall", 1)
+        parts.append(f"the last {evidence.get('window')} meeting checks each fell {_points(least)} "
+                     f"point{'' if least == 1 else 's'} or more below the one before")
     text = "; ".join(parts) or "The client's meeting checks fell"
     return text[:1].upper() + text[1:] + "."
 

@@ -24,8 +24,9 @@ HELP = {
     "no_show_run": "How many no-shows in a row are flagged.",
     "alliance_drop_points": "How far a meeting check's score (0 to 10) may fall below the client's own earlier "
                             "checks before it is flagged as an alliance drop (more than 0, at most 10 points).",
-    "alliance_falls_in_row": "How many meeting checks in a row, each lower than the one before, are flagged "
-                             "as an alliance drop.",
+    "alliance_falls_in_row": "How many meeting checks in a row, each at least half the alliance-drop fall "
+                             "lower than the one before (1 point with a fall of 2), are flagged as an "
+                             "alliance drop.",
 }
 
 
@@ -120,5 +121,6 @@ def thresholds(request):
         "practice_form": practice_form, "own_form": own_form, "effective": effective,
         "effective_percent": {"followthrough_below": as_percent(effective.followthrough_below),
                               "drift_share": as_percent(effective.drift_share)},
+        "min_fall": effective.alliance_drop_points / 2,
         "fields": THRESHOLD_FIELDS, "can_edit_practice": coach.is_practice_admin,
     })

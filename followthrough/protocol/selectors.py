@@ -86,7 +86,8 @@ def evidence_of(intervention):
         })
     return {"rows": rows, "threshold": evidence.get("threshold"), "window": evidence.get("window"),
             "off_topics": evidence.get("off_topics"), "topics": evidence.get("topics"),
-            **{key: evidence.get(key) for key in ("baseline", "earlier", "fall", "dropped", "falls_in_row")}}
+            **{key: evidence.get(key) for key in ("baseline", "earlier", "fall", "dropped", "falls_in_row",
+                                                  "min_fall")}}
 
 
 def drifted_focus(engagement, agreement, last=3):

@@ -80,6 +80,7 @@ def test_clients_get_404_and_visitors_log_in(client, client_user):
 def test_the_alliance_drop_thresholds_are_shown_set_and_refused_in_words(as_coach, coach):
     page = as_coach.get(URL).content.decode()
     assert "Alliance drop: a meeting check 2 points (of 10) or more below" in page
+    assert "2 checks in a row each at least 1 point lower than the one before" in page
 
     assert as_coach.post(URL, own(alliance_drop_points="1.5", alliance_falls_in_row="3")).status_code == 302
     assert (thresholds_for(coach).alliance_drop_points, thresholds_for(coach).alliance_falls_in_row) == (1.5, 3)
