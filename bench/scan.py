@@ -144,9 +144,9 @@ def build(args):
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
-    from followthrough.clients.models import Agreement, Client, Engagement, Goal
+    from followthrough.clients.models import Agreement, Client, Engagement, Goal, PlannedBreak
     from followthrough.commitments.models import Commitment
-    from followthrough.meetings.models import GoalScore, Meeting
+    from followthrough.meetings.models import GoalScore, Meeting, MeetingCheck
     from followthrough.practice.models import Coach, FocusArea, Practice
 
     n = args.clients
@@ -246,10 +246,36 @@ def build(args):
         load(Commitment, ["id", "uid", "created_at", "engagement_id", "made_at_id", "description",
                           "due_on", "minutes_needed", "outcome", "kept_fraction", "client_reason",
                           "reviewed_at", "reviewed_in_id"], commitments())
+        def checks():
+            """Meeting checks on the last six held meetings of most clients: steady ones,
+            ones whose newest check falls well below the rest, and ones sliding a little
+            at each of their last three."""
+            qid = 0
+            for i in range(1, n + 1):
+                rng = random.Random(i * 31)
+                p = rng.random()
+                if p < 0.4:
+                    continue
+                held = [k for k, (status, _) in enumerate(plans[i][1]) if status == "held"][-6:]
+                for position, k in enumerate(held):
+                    values = [rng.randint(8, 10) for _ in range(4)]
+                    if 0.85 <= p < 0.95 and position == len(held) - 1:
+                        values = [v - 4 for v in values]
+                    elif p >= 0.95:
+                        values = [min(10, max(0, 10 - max(0, position - len(held) + 4))) for _ in range(4)]
+                    qid += 1
+                    yield (qid, uuid.uuid4(), now, (i - 1) * MEETINGS + k + 1, *values, now)
+        load(MeetingCheck, ["id", "uid", "created_at", "meeting_id", "on_what_matters", "plan_fits_week",
+                            "felt_heard", "sure_to_do_it", "answered_at"], checks())
+        # A planned break over the last meeting of one client in fifty.
+        last_day = (start + timedelta(weeks=MEETINGS - 1)).date()
+        load(PlannedBreak, ["id", "uid", "created_at", "engagement_id", "starts_on", "ends_on", "reason"],
+             ((i, uuid.uuid4(), now, i, last_day, last_day, "Holiday") for i in range(1, n + 1)
+              if random.Random(i * 37).random() < 0.02))
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 for model in (get_user_model(), Practice, FocusArea, Coach, Client, Engagement,
-                              Agreement, Goal, Meeting, GoalScore, Commitment):
+                              Agreement, Goal, Meeting, GoalScore, Commitment, MeetingCheck, PlannedBreak):
                     table = model._meta.db_table
                     cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - table name from the model
                                    f"(SELECT MAX(id) FROM \"{table}\"))")
@@ -263,12 +289,24 @@ def build(args):
 # Written by hand, apart from the engine: the same definitions (defaults, no overrides,
 # goals without renegotiated versions, as in this synthetic practice) in one statement
 # over the whole practice, returning only which engagements get which flag.
+# Meetings on a day of a planned break are left out first; the practice keeps UTC's calendar.
 HAND_SQL = """
 WITH m AS (
-    SELECT m.id, m.engagement_id, m.status,
+    SELECT m.id, m.engagement_id, m.status, m.starts_at,
            ROW_NUMBER() OVER (PARTITION BY m.engagement_id ORDER BY m.starts_at DESC, m.id DESC) AS r
     FROM meetings_meeting m JOIN clients_engagement e ON e.id = m.engagement_id
     WHERE e.state = 'active' AND m.status IN ('held', 'no_show')
+      AND NOT EXISTS (SELECT 1 FROM clients_plannedbreak b WHERE b.engagement_id = m.engagement_id
+                      AND b.cancelled_at IS NULL AND {day} BETWEEN b.starts_on AND b.ends_on)
+),
+chk AS (
+    SELECT m.engagement_id,
+           (q.on_what_matters + q.plan_fits_week + q.felt_heard + q.sure_to_do_it) / 4.0 AS s,
+           ROW_NUMBER() OVER (PARTITION BY m.engagement_id ORDER BY m.starts_at DESC, m.id DESC) AS r,
+           LEAD((q.on_what_matters + q.plan_fits_week + q.felt_heard + q.sure_to_do_it) / 4.0)
+               OVER (PARTITION BY m.engagement_id ORDER BY m.starts_at DESC, m.id DESC) AS prev
+    FROM meetings_meetingcheck q JOIN m ON m.id = q.meeting_id
+    WHERE m.status = 'held'
 ),
 fig AS (
     SELECT c.reviewed_in_id AS id,
@@ -312,7 +350,14 @@ SELECT engagement_id, 'focus_drift' FROM topics WHERE r <= 3 GROUP BY engagement
 UNION ALL
 SELECT engagement_id, 'no_shows' FROM m WHERE r <= 2 GROUP BY engagement_id
     HAVING SUM(CASE WHEN status = 'no_show' THEN 1 ELSE 0 END) = 2
+UNION ALL
+SELECT engagement_id, 'alliance_drop' FROM chk GROUP BY engagement_id
+    HAVING COUNT(*) >= 2 AND (
+        MAX(CASE WHEN r = 1 THEN s END)
+            <= (SUM(s) - MAX(CASE WHEN r = 1 THEN s END)) / (COUNT(*) - 1) - 2.0 + 1e-9
+        OR SUM(CASE WHEN r <= 2 AND s <= prev - 2.0 / 2 + 1e-9 THEN 1 ELSE 0 END) = 2)
 """
+HAND_DAY = {"sqlite": "date(m.starts_at)", "postgresql": "CAST(m.starts_at AS DATE)"}
 
 
 class Counter:
@@ -355,7 +400,7 @@ def timed_hand_sql():
     # The same session settings the scan gets (SQLite's page cache, PostgreSQL without
     # JIT), so the comparison is like for like.
     with scan_tuned(), connection.cursor() as cursor:
-        cursor.execute(HAND_SQL)
+        cursor.execute(HAND_SQL.format(day=HAND_DAY[connection.vendor]))
         while rows := cursor.fetchmany(5000):
             found.update((int(eid), kind) for eid, kind in rows)
     return time.perf_counter() - started, found
@@ -420,7 +465,7 @@ def measure(args):
         "ratio_cold": round(cold["seconds"] / hand, 2), "ratio_steady": round(steady["seconds"] / hand, 2),
         "same_flags": flags == found, "flags": len(flags),
         "by_kind": {k: sum(1 for _, kind in flags if kind == k)
-                    for k in ("nonproductive", "focus_drift", "no_shows")},
+                    for k in ("nonproductive", "focus_drift", "no_shows", "alliance_drop")},
         "peak_rss_mb_before_scan": rss_before,
         "peak_rss_mb_after_cold_pass": rss_after,
     }

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("followthrough.accounts.urls")),
     path("", include("followthrough.transfer.urls")),
     path("me/", include("followthrough.portal.urls")),
+    path("", include("followthrough.portal.check_urls")),
     path("calendar/", include("followthrough.calendars.urls")),
     path("", include("followthrough.engine.urls")),
     path("", include("followthrough.protocol.urls")),

@@ -259,6 +259,32 @@ def test_daniel_and_grace_keep_their_flags_for_a_coach_to_try(practice):
     assert verify_records() == []
 
 
+def test_every_held_meeting_has_its_check_and_olivias_falling_checks_are_flagged_on_the_caseload(
+        practice, client):
+    from followthrough.meetings.models import MeetingCheck
+
+    # Every scripted held meeting (the protocol's own meetings are not in a script).
+    protocol_stories = [story.name for story in demo.STORIES if story.protocol]
+    held = Meeting.objects.filter(engagement__client__practice=practice, status="held").exclude(
+        engagement__client__full_name__in=protocol_stories)
+    assert MeetingCheck.objects.filter(meeting__in=held).count() == held.count() > 80
+    olivia = engagement_for("alliance-drop")
+    flag = olivia.flags.open().get(kind=Flag.Kind.ALLIANCE_DROP)
+    assert [m["score"] for m in flag.evidence["meetings"]][-1] == 6.0, flag.evidence
+    assert flag.evidence["dropped"] is True
+    assert not olivia.flags.open().exclude(kind=Flag.Kind.ALLIANCE_DROP).exists()  # she keeps everything
+    # Steady answers near the top raise nothing for anyone else.
+    assert list(Flag.objects.open().filter(kind=Flag.Kind.ALLIANCE_DROP).values_list("engagement", flat=True)) \
+        == [olivia.pk]
+    amelia = client_for("portal")
+    assert MeetingCheck.objects.filter(meeting__engagement__client=amelia).exclude(
+        answered_via=MeetingCheck.Via.PORTAL).count() == 0
+
+    client.force_login(olivia.coach.user)
+    page = client.get("/", {"flagged": "1"}).content.decode()
+    assert "Olivia Grant" in page
+
+
 def test_the_demo_command_prints_the_logins_then_serves(practice, served, settings):
     # The module's demo is already seeded, as it is the second time someone runs the demo.
     out = StringIO()

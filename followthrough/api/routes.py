@@ -12,6 +12,7 @@ from followthrough.engine import api as engine_api
 from followthrough.meetings import api as meetings_api
 from followthrough.practice import api as practice_api
 from followthrough.protocol import api as protocol_api
+from followthrough.protocol import outcomes_api
 from followthrough.transfer import api as transfer_api
 from followthrough.ui.api import errors_of
 from followthrough.web import api as web_api
@@ -31,7 +32,7 @@ api = NinjaAPI(
 )
 
 for app_api in (clients_api, meetings_api, commitments_api, engine_api, protocol_api, accounts_api,
-                practice_api, web_api, transfer_api):
+                practice_api, web_api, transfer_api, outcomes_api):
     api.add_router("/", app_api.router)
 
 

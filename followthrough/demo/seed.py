@@ -15,6 +15,10 @@ agreement's, and `+reinstate`, `+trim` or `+renegotiate` for what was agreed at 
 of the meeting. A lone `|` is a long break: the engagement ends and the client is later
 re-engaged as a new engagement linked to the old one. A story's `protocol` runs the protocol
 around its meetings (protocol.py): interventions, a referral and letters.
+
+After each held meeting the client answers the meeting check: steady answers from 8 to 10
+(near the top, as most clients answer), or the story's own `checks`, one whole number per
+held meeting used for all four answers.
 """
 
 import heapq
@@ -39,7 +43,8 @@ from followthrough.clients.services import (
 from followthrough.commitments.models import Commitment
 from followthrough.commitments.services import MeetingReview, Review, meeting_review
 from followthrough.history import clock
-from followthrough.meetings.services import meeting_create
+from followthrough.meetings.models import CHECK_QUESTIONS, MeetingCheck
+from followthrough.meetings.services import meeting_check_record, meeting_create
 from followthrough.practice.models import Practice
 from followthrough.practice.services import coach_create, practice_create
 from followthrough.ui import mail
@@ -96,6 +101,7 @@ class Story:
     protocol: str = ""    # "recover", "pause" or "refer": see protocol.py
     login: str = ""       # username of the client's own portal account
     acknowledged: bool = True
+    checks: str = ""      # the meeting checks' scores, one per held meeting; "" answers steadily
 
 
 SCENARIOS = {
@@ -112,6 +118,8 @@ SCENARIOS = {
     "renegotiated": "an agreement renegotiated to a new version",
     "portal": "a client with their own portal login",
     "new": "a new client who has not yet acknowledged the agreement",
+    "alliance-drop": "keeps every commitment, but her meeting checks fell from 9 or 10 to 6 "
+                     "(alliance drop flagged: try reaffirming what matters to her)",
 }
 
 STORIES = [
@@ -148,7 +156,7 @@ STORIES = [
           every=7),
     Story("Ethan Brooks", "owen", "relationships", "Be a calmer co-parent", "- P P K"),
     Story("Olivia Grant", "lena", "finances", "Clear the credit card and start saving",
-          "- K K K K"),
+          "- K K K K", covers="alliance-drop", checks="9 10 10 9 6"),
     Story("Henry Walsh", "lena", "finances", "Save for a deposit on a first home",
           "- M P K+renegotiate K", covers="renegotiated",
           renegotiate=("Henry's partner is moving in, so the savings target goes up.",
@@ -242,6 +250,9 @@ class _Builder:
         self.goal, self.call_to_action, _ = FOCUS_PLANS[story.focus]
         self.level, self.progress = -1, Decimal(0)
         self.fee = Decimal(rng.choice((75, 90, 110, 120)))
+        # A source of its own, so the checks do not reshuffle the rest of the story.
+        self.check_rng = random.Random(f"checks {story.name}")  # noqa: S311 - seeded on purpose
+        self.checks = [int(score) for score in story.checks.split()]
 
     def terms(self, call_to_action=None):
         focus = self.world["focus"]
@@ -331,6 +342,7 @@ class _Builder:
             scores = {goal: self.level for goal in self.agreement.goals.all()}
         meeting_review(meeting=meeting, by=by, review=MeetingReview(
             reviews=reviews, new_commitments=new, goal_scores=scores))
+        self.check(meeting)
         if "renegotiate" in beat.extras and not story.protocol:  # else the new goal renegotiates
             reason, call_to_action = story.renegotiate
             self.agreement = agreement_create(engagement=self.engagement, by=by,
@@ -340,6 +352,15 @@ class _Builder:
         if following is None and not story.then:
             meeting_create(engagement=self.engagement, by=by, starts_at=next_start,
                            focus_areas=[focus[story.focus]])
+
+    def check(self, meeting):
+        """The client's meeting check, answered in the portal or from the email's link."""
+        if self.checks:
+            answers = dict.fromkeys(CHECK_QUESTIONS, self.checks.pop(0))
+        else:
+            answers = {question: self.check_rng.randint(8, 10) for question in CHECK_QUESTIONS}
+        via = MeetingCheck.Via.PORTAL if self.portal_user else MeetingCheck.Via.EMAIL_LINK
+        meeting_check_record(meeting=meeting, answers=answers, via=via, by=self.portal_user)
 
     def review(self, commitment, letter):
         outcome = OUTCOMES[letter]

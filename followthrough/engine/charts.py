@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 from pygal.style import Style
 
+from .check_chart import check_trend_context
 from .metrics import engagement_followthrough
 
 EMPTY = "No reviewed meeting yet: the chart starts once commitments are reviewed at a meeting."
@@ -179,11 +180,13 @@ def followthrough_html(engagement, *, meetings=None, pdf=False):
     """The chart as a figure (wide and narrow SVG, a caption and its table), or a short
     sentence when nothing has been reviewed yet."""
     series, threshold = _series(engagement, None, meetings)
+    # The check trend belongs to the whole file, not to a review of chosen meetings.
+    checks = check_trend_context(engagement, pdf=pdf) if meetings is None else {}
     if not series:
-        return render_to_string("engine/_chart.html", {"empty": EMPTY})
+        return render_to_string("engine/_chart.html", {"empty": EMPTY, **checks})
     title = f"Follow-through of {engagement.client}"
     return render_to_string("engine/_chart.html", {
         "wide": _render(series, threshold, WIDE, title),
         "narrow": "" if pdf else _render(series, threshold, NARROW, title),
-        "rows": rows(series), "threshold": _pct(threshold), "pdf": pdf,
+        "rows": rows(series), "threshold": _pct(threshold), "pdf": pdf, **checks,
     })

@@ -2,7 +2,7 @@
 
 Set-based on purpose: window functions rank each engagement's meetings from the newest,
 aggregates turn the commitments reviewed at a meeting into its follow-through, and the
-three conditions are decided per engagement in SQL. Python only groups the evidence rows
+four conditions are decided per engagement in SQL. Python only groups the evidence rows
 that come back. Runs on SQLite >= 3.35 (for MATERIALIZED) and PostgreSQL.
 
 Definitions (PRODUCT.md), with the choices this query makes:
@@ -20,20 +20,32 @@ Definitions (PRODUCT.md), with the choices this query makes:
   reaches the threshold. An engagement with fewer than K such meetings cannot drift.
 - No-shows: the last N meetings that took place or should have (held or no-show,
   planned and cancelled ones ignored) were all no-shows.
+- Alliance drop: over the held meetings with a meeting check (score = the mean of its
+  four answers, 0-10), the newest check's score is at least P points below the mean of
+  the client's earlier checks in the engagement (at least one earlier check), or each of
+  the last F checks fell at least P/2 points below the one before it (a real fall: the
+  mean of four whole answers moves a quarter point at a time, and clients who answer
+  near the top at random slide by a quarter point twice in a row often).
+- Planned breaks: a meeting whose practice-local day falls inside an in-force planned
+  break of its engagement is left out of every condition (it neither counts nor breaks a
+  run), so no flag can be raised by meetings in a break. Goal progress still reads every
+  held meeting's scores: progress can only keep a flag down.
 Shares are compared with EPSILON of slack, so exactly 0.5 is not below 0.5 and exactly
 2/3 reaches 2/3.
 """
 
 import json
-import uuid
-from datetime import UTC, datetime
 
+from .grouping import as_datetime, as_uid, conditions  # noqa: F401 - the statement's rows, read back
 from .models import EPSILON, Defaults
 
 # Both statements (this one, for a set of engagements, and the sweep in `sweep.py`, for
 # the whole practice) start from a `scope` CTE of engagements with their thresholds, and
-# share everything from there to the three conditions word for word (CONDITIONS), so each
-# definition and threshold is written once.
+# share everything from there to the four conditions word for word (CONDITIONS), so each
+# definition and threshold is written once. (The one difference is which side the meeting
+# checks are read from, `checked_rows`: the same rows, in the order that suits the scope.)
+# `has_break` is one index probe per engagement, so the engagements without a planned
+# break (nearly all) never convert a meeting's time to the practice's day.
 SCOPE = """scope AS MATERIALIZED (
     SELECT e.id AS engagement_id,
            COALESCE(ct.followthrough_below, pt.followthrough_below, %(below)s) AS below,
@@ -41,11 +53,17 @@ SCOPE = """scope AS MATERIALIZED (
            COALESCE(ct.drift_meetings, pt.drift_meetings, %(drift_k)s) AS drift_k,
            COALESCE(ct.drift_share, pt.drift_share, %(drift_share)s) AS drift_share,
            COALESCE(ct.no_show_run, pt.no_show_run, %(no_show_n)s) AS no_show_n,
+           COALESCE(ct.alliance_drop_points, pt.alliance_drop_points, %(drop_points)s) AS drop_points,
+           COALESCE(ct.alliance_falls_in_row, pt.alliance_falls_in_row, %(falls_n)s) AS falls_n,
+           p.timezone AS tz,
+           CASE WHEN EXISTS (SELECT 1 FROM clients_plannedbreak b
+                             WHERE b.engagement_id = e.id AND b.cancelled_at IS NULL) THEN 1 ELSE 0 END AS has_break,
            (SELECT ag.primary_focus_id FROM clients_agreement ag WHERE ag.engagement_id = e.id
             ORDER BY ag.version DESC LIMIT 1) AS primary_focus_id,
            e.active_since
     FROM clients_engagement e
     JOIN practice_coach co ON co.id = e.coach_id
+    JOIN practice_practice p ON p.id = co.practice_id
     LEFT JOIN engine_practicethresholds pt ON pt.practice_id = co.practice_id
     LEFT JOIN engine_coachthresholds ct ON ct.coach_id = e.coach_id
     WHERE e.state = 'active'{narrower}
@@ -58,8 +76,9 @@ def scope_sql(narrower=""):
     return SCOPE.format(narrower=f" AND {narrower}" if narrower else "")
 
 
-# Every condition looks only at an engagement's newest meetings, so neither statement
-# reads a whole history. `cuts` finds, per engagement, where each condition's window
+# The three meeting conditions look only at an engagement's newest meetings, so neither
+# statement reads a whole history of meetings (the alliance drop reads every check: its
+# baseline is all the client's earlier ones). `cuts` finds, per engagement, where each condition's window
 # starts (the Nth newest meeting of its kind, N the widest window in scope, from the
 # meetings' (engagement, starts_at) index), and `since` is the earliest of the three:
 # everything from there on is read, ranked and judged exactly as if the whole history
@@ -68,25 +87,27 @@ def scope_sql(narrower=""):
 # condition cannot hold" when it is the widest. Goal progress is the one thing that looks
 # further back (a score is compared with the goal line's previous score), so `scored`
 # reads every held meeting's scores, but only of the engagements it can decide for.
+# Meetings in a planned break are left out before any of this (`outside_break`), so the
+# windows reach past them.
 CONDITIONS = """
 cuts AS MATERIALIZED (
     SELECT s.*,
            (SELECT m.starts_at FROM meetings_meeting m
             WHERE m.engagement_id = s.engagement_id AND m.status = 'held'
-              AND (s.active_since IS NULL OR m.starts_at >= s.active_since)
+              AND (s.active_since IS NULL OR m.starts_at >= s.active_since) AND {outside_m_s}
               AND EXISTS (SELECT 1 FROM commitments_commitment c
                           WHERE c.reviewed_in_id = m.id AND c.outcome IN ('kept', 'partly_kept', 'missed'))
             ORDER BY m.starts_at DESC, m.id DESC
             LIMIT 1 OFFSET (SELECT MAX(np_n) FROM scope) - 1) AS figured_from,
            (SELECT m.starts_at FROM meetings_meeting m
             WHERE m.engagement_id = s.engagement_id AND m.status = 'held'
-              AND (s.active_since IS NULL OR m.starts_at >= s.active_since)
+              AND (s.active_since IS NULL OR m.starts_at >= s.active_since) AND {outside_m_s}
               AND EXISTS (SELECT 1 FROM meetings_meeting_focus_areas mf WHERE mf.meeting_id = m.id)
             ORDER BY m.starts_at DESC, m.id DESC
             LIMIT 1 OFFSET (SELECT MAX(drift_k) FROM scope) - 1) AS tagged_from,
            (SELECT m.starts_at FROM meetings_meeting m
             WHERE m.engagement_id = s.engagement_id AND m.status IN ('held', 'no_show')
-              AND (s.active_since IS NULL OR m.starts_at >= s.active_since)
+              AND (s.active_since IS NULL OR m.starts_at >= s.active_since) AND {outside_m_s}
             ORDER BY m.starts_at DESC, m.id DESC
             LIMIT 1 OFFSET (SELECT MAX(no_show_n) FROM scope) - 1) AS attended_from
     FROM scope s
@@ -110,7 +131,7 @@ attended AS MATERIALIZED (
     FROM eng
     JOIN meetings_meeting m ON m.engagement_id = eng.engagement_id AND m.starts_at >= eng.since
          AND (eng.active_since IS NULL OR m.starts_at >= eng.active_since)
-    WHERE m.status IN ('held', 'no_show')
+    WHERE m.status IN ('held', 'no_show') AND {outside_m_eng}
 ),
 figured AS (
     SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.engagement_id
@@ -214,7 +235,48 @@ no_shows AS (
     ) w
     WHERE w.counted = w.no_show_n AND w.absent = w.no_show_n
 ),
+-- The held meetings with a meeting check, newest first, each with the score of the check
+-- before it (`older`). The baseline is every earlier check of the engagement, so these
+-- are read in full, but only checks: an engagement without any costs one probe.
+checked AS (
+    SELECT y.*, ROW_NUMBER() OVER newest_first AS cpos, LEAD(y.score) OVER newest_first AS older
+    FROM ({checked_rows}) y
+    WINDOW newest_first AS (PARTITION BY y.engagement_id ORDER BY y.starts_at DESC, y.meeting_id DESC)
+),
+alliance AS (
+    SELECT w.*, (w.total - w.newest) / (w.checks - 1) AS baseline, w.checks - 1 AS earlier FROM (
+        SELECT c.*, COUNT(*) OVER per_engagement AS checks, SUM(c.score) OVER per_engagement AS total,
+               MAX(CASE WHEN c.cpos = 1 THEN c.score END) OVER per_engagement AS newest,
+               SUM(CASE WHEN c.cpos <= c.falls_n AND c.score <= c.older - c.drop_points / 2.0 + %(eps)s
+                        THEN 1 ELSE 0 END) OVER per_engagement AS falls
+        FROM checked c
+        WINDOW per_engagement AS (PARTITION BY c.engagement_id)
+    ) w
+    WHERE w.checks >= 2 AND w.cpos <= w.falls_n + 1
+      AND (w.newest <= (w.total - w.newest) / (w.checks - 1) - w.drop_points + %(eps)s OR w.falls = w.falls_n)
+),
 """
+
+# A meeting is outside every in-force planned break of its engagement, judged on the
+# practice's calendar day of its start.
+OUTSIDE_BREAK = """(CASE WHEN {s}.has_break = 0 THEN 1
+      WHEN EXISTS (SELECT 1 FROM clients_plannedbreak b
+                   WHERE b.engagement_id = {m}.engagement_id AND b.cancelled_at IS NULL
+                     AND b.starts_on <= {day} AND b.ends_on >= {day}) THEN 0 ELSE 1 END = 1)"""
+
+# The checks of the engagements in scope: from the scope through each engagement's held
+# meetings (a few engagements), or from the checks to their meetings and engagements (the
+# whole practice, where most engagements may have no check at all).
+CHECKED_ROWS = """SELECT m.id AS meeting_id, m.uid AS meeting_uid, m.engagement_id, m.starts_at,
+               s.drop_points, s.falls_n,
+               (mc.on_what_matters + mc.plan_fits_week + mc.felt_heard + mc.sure_to_do_it) / 4.0 AS score
+        FROM {source}
+        WHERE m.status = 'held' AND (s.active_since IS NULL OR m.starts_at >= s.active_since)
+          AND {outside_m_s}"""
+CHECKS_FROM_SCOPE = ("scope s {ordered_join} meetings_meeting m ON m.engagement_id = s.engagement_id "
+                     "{ordered_join} meetings_meetingcheck mc ON mc.meeting_id = m.id")
+CHECKS_FROM_CHECKS = ("meetings_meetingcheck mc {ordered_join} meetings_meeting m ON m.id = mc.meeting_id "
+                      "{ordered_join} scope s ON s.engagement_id = m.engagement_id")
 
 # How each database spells the earliest of three times, times before and after any
 # meeting, a join its planner must not reorder, and whether a meeting recorded progress.
@@ -227,6 +289,7 @@ VENDOR_WORDS = {
         # 100 k clients).
         "progressed": "COUNT(p.meeting_id)",
         "progress_join": "LEFT JOIN progress p ON p.meeting_id = f.meeting_id",
+        "local_day": "CAST(({m}.starts_at AT TIME ZONE {s}.tz) AS DATE)",
     },
     # SQLite keeps times as ISO text: '' sorts before every one, '9999-12-31 23:59:59' after.
     # (A bare '9999' does not: the datetime column's numeric affinity turns it into the number
@@ -237,12 +300,23 @@ VENDOR_WORDS = {
         "least": "MIN", "earliest": "''", "never": "'9999-12-31 23:59:59'", "ordered_join": "CROSS JOIN",
         "progressed": "SUM(CASE WHEN f.meeting_id IN (SELECT meeting_id FROM progress) THEN 1 ELSE 0 END)",
         "progress_join": "",
+        # Django registers this function on every SQLite connection (times are kept in UTC).
+        "local_day": "django_datetime_cast_date({m}.starts_at, {s}.tz, 'UTC')",
     },
 }
 
 
-def conditions_sql(vendor):
-    return CONDITIONS.format(**VENDOR_WORDS[vendor])
+def outside_break(vendor, m, s):
+    day = VENDOR_WORDS[vendor]["local_day"].format(m=m, s=s)
+    return OUTSIDE_BREAK.format(m=m, s=s, day=day)
+
+
+def conditions_sql(vendor, *, whole_practice=False):
+    words = VENDOR_WORDS[vendor]
+    source = (CHECKS_FROM_CHECKS if whole_practice else CHECKS_FROM_SCOPE).format(**words)
+    checked_rows = CHECKED_ROWS.format(source=source, outside_m_s=outside_break(vendor, "m", "s"))
+    return CONDITIONS.format(**words, checked_rows=checked_rows, outside_m_s=outside_break(vendor, "m", "s"),
+                             outside_m_eng=outside_break(vendor, "m", "eng"))
 
 
 # Written for SQLite's planner as much as PostgreSQL's: every join from a computed set goes
@@ -265,21 +339,28 @@ shown AS (
 {evidence_rows}"""
 
 # The conditions' rows in one layout: kind, meeting, its figure or share, the threshold
-# and window applied, and the meeting's rank from the newest.
+# and window applied, and the meeting's rank from the newest. The first branch names the
+# types of the columns only the alliance drop fills: PostgreSQL settles a UNION pair by
+# pair, and two bare NULLs become text.
 EVIDENCE = """evidence AS (
     SELECT f.engagement_id, 'nonproductive' AS kind, f.meeting_id, f.meeting_uid, f.starts_at,
            f.figure AS value, NULL AS off_topics, NULL AS topics, f.below AS threshold,
-           f.np_n AS window_size, f.fpos AS rank
+           f.np_n AS window_size, CAST(NULL AS DOUBLE PRECISION) AS baseline,
+           CAST(NULL AS BIGINT) AS earlier, f.fpos AS rank
     FROM nonproductive f
     UNION ALL
     SELECT t.engagement_id, 'focus_drift', t.meeting_id, t.meeting_uid, t.starts_at,
            CAST(t.off_topics AS DOUBLE PRECISION) / t.topics, t.off_topics, t.topics,
-           t.drift_share, t.drift_k, t.tpos
+           t.drift_share, t.drift_k, NULL, NULL, t.tpos
     FROM drift t
     UNION ALL
     SELECT a.engagement_id, 'no_shows', a.meeting_id, a.meeting_uid, a.starts_at,
-           NULL, NULL, NULL, NULL, a.no_show_n, a.pos
+           NULL, NULL, NULL, NULL, a.no_show_n, NULL, NULL, a.pos
     FROM no_shows a
+    UNION ALL
+    SELECT k.engagement_id, 'alliance_drop', k.meeting_id, k.meeting_uid, k.starts_at,
+           k.score, NULL, NULL, k.drop_points, k.falls_n, k.baseline, k.earlier, k.cpos
+    FROM alliance k
 ),
 """
 
@@ -289,7 +370,7 @@ EVIDENCE = """evidence AS (
 # be written back as text, they cost PostgreSQL's cold pass 0.1 s at 10 k clients.
 EVIDENCE_ROWS = """SELECT v.engagement_id, CAST(e.uid AS TEXT), CAST(cl.uid AS TEXT), v.kind,
        CAST(v.meeting_uid AS TEXT), CAST(v.starts_at AS TEXT),
-       v.value, v.off_topics, v.topics, v.threshold, v.window_size,
+       v.value, v.off_topics, v.topics, v.threshold, v.window_size, v.baseline, v.earlier,
        CAST(c.uid AS TEXT), c.outcome,
        CASE c.outcome WHEN 'kept' THEN 1.0
                       WHEN 'partly_kept' THEN CAST(c.kept_fraction AS DOUBLE PRECISION)
@@ -340,82 +421,10 @@ def detect_params(vendor=None, *, ids=(), known=()):
     params = {
         "below": Defaults.followthrough_below, "np_n": Defaults.nonproductive_meetings,
         "drift_k": Defaults.drift_meetings, "drift_share": Defaults.drift_share,
-        "no_show_n": Defaults.no_show_run, "eps": EPSILON,
+        "no_show_n": Defaults.no_show_run, "drop_points": Defaults.alliance_drop_points,
+        "falls_n": Defaults.alliance_falls_in_row, "eps": EPSILON,
     }
     if vendor is not None:
         params["ids"] = ids_param(ids, vendor)
         params["known"] = json.dumps(sorted(f"{engagement_id}:{kind}" for engagement_id, kind in known))
     return params
-
-
-def as_uid(value):
-    """A uid in its usual form: SQLite keeps 32 hex digits, PostgreSQL's text is the
-    usual form already. Checked, then sliced: cheaper than a UUID object each."""
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    text = str(value)
-    if len(text) == 32 and text.isascii() and text.isalnum():
-        int(text, 16)
-        text = text.lower()
-        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
-    if len(text) == 36 and text[8] == text[13] == text[18] == text[23] == "-" and text.isascii():
-        int(text.replace("-", ""), 16)
-        return text.lower()
-    return str(uuid.UUID(text))
-
-
-def as_datetime(value):
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    # SQLite stores UTC as text; a value that does not parse is a corrupt row.
-    parsed = datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _share(value):
-    return None if value is None else round(float(value), 4)
-
-
-def conditions(rows, known=frozenset()):
-    """Group the detection rows into {(engagement_id, kind): (client_uid, engagement_uid, evidence)}.
-
-    Rows come ordered by engagement, kind, meeting time, so each condition's evidence is
-    built from consecutive rows and memory holds one batch at most. Conditions in `known`
-    (flags already open) are only noted as present: their evidence is not needed again.
-    A meeting's values are read from its first row only (the rest repeat them, one per
-    commitment reviewed at it).
-    """
-    found = {}
-    current = None  # (condition, raw meeting uid) of the meeting being read
-    for (engagement_id, engagement_uid, client_uid, kind, meeting_uid, starts_at, value, off_topics,
-         topics, threshold, window, commitment_uid, outcome, credit) in rows:
-        key = (engagement_id, kind)
-        if key in known:
-            found[key] = None
-            continue
-        entry = found.get(key)
-        if entry is None:
-            evidence = {"meetings": [], "commitments": [], "window": int(window)}
-            if threshold is not None:
-                evidence["threshold"] = float(threshold)
-            if kind == "focus_drift":
-                evidence["off_topics"] = evidence["topics"] = 0
-            entry = found[key] = (as_uid(client_uid), as_uid(engagement_uid), evidence)
-        evidence = entry[2]
-        if current != (key, meeting_uid):
-            current = (key, meeting_uid)
-            meeting = {"uid": as_uid(meeting_uid),
-                       "starts_at": as_datetime(starts_at).astimezone(UTC).isoformat()}
-            if kind == "nonproductive":
-                meeting["figure"] = _share(value)
-            elif kind == "focus_drift":
-                meeting["off_share"] = _share(value)
-                evidence["off_topics"] += int(off_topics)
-                evidence["topics"] += int(topics)
-            evidence["meetings"].append(meeting)
-        if commitment_uid is not None:
-            evidence["commitments"].append({
-                "uid": as_uid(commitment_uid), "meeting": evidence["meetings"][-1]["uid"],
-                "outcome": outcome, "credit": _share(credit),
-            })
-    return found

@@ -123,6 +123,8 @@ class Thresholds:
     drift_meetings: int = Defaults.drift_meetings
     drift_share: float = Defaults.drift_share
     no_show_run: int = Defaults.no_show_run
+    alliance_drop_points: float = Defaults.alliance_drop_points
+    alliance_falls_in_row: int = Defaults.alliance_falls_in_row
 
 
 def thresholds_for(coach):

@@ -39,6 +39,8 @@ THRESHOLD_FIELDS = {
     "drift_meetings": ("focus-drift window (held meetings)", "window"),
     "drift_share": ("focus-drift share", "fraction"),
     "no_show_run": ("no-shows in a row", "window"),
+    "alliance_drop_points": ("alliance-drop fall (points of 10)", "points"),
+    "alliance_falls_in_row": ("meeting checks falling in a row", "checks"),
 }
 
 
@@ -57,13 +59,22 @@ def check_thresholds(values):
                 continue
             if not 0 <= number <= 1:
                 errors[name] = f"{name} ({label}) must be a fraction between 0 and 1; got {value}."
+        elif kind == "points":
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                errors[name] = f"{name} ({label}) must be a number of points above 0 and up to 10; got {value!r}."
+                continue
+            if isinstance(value, bool) or not 0 < number <= 10:
+                errors[name] = f"{name} ({label}) must be more than 0 and at most 10 points; got {value}."
         else:
+            unit = "meeting checks" if kind == "checks" else "meetings"
             if isinstance(value, bool) or not isinstance(value, int):
-                errors[name] = f"{name} ({label}) must be a whole number of meetings; got {value!r}."
+                errors[name] = f"{name} ({label}) must be a whole number of {unit}; got {value!r}."
             elif value < 1:
-                errors[name] = f"{name} ({label}) must be at least 1 meeting; got {value}."
+                errors[name] = f"{name} ({label}) must be at least 1 {unit[:-1]}; got {value}."
             elif value > 50:
-                errors[name] = f"{name} ({label}) can be at most 50 meetings; got {value}."
+                errors[name] = f"{name} ({label}) can be at most 50 {unit}; got {value}."
     if errors:
         raise ValidationError(errors)
 

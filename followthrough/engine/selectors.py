@@ -28,7 +28,29 @@ def flag_reason(flag):
         return f"The last {count} meetings were mostly about things outside the agreed focus{detail}."
     if flag.kind == Flag.Kind.NO_SHOWS:
         return f"Did not come to the last {count} meetings."
+    if flag.kind == Flag.Kind.ALLIANCE_DROP:
+        return alliance_reason(evidence)
     return flag.get_kind_display()
+
+
+def _points(value):
+    return f"{value:g}" if isinstance(value, int | float) else "?"
+
+
+def alliance_reason(evidence):
+    """The alliance drop in words: which rule the client's meeting checks met."""
+    meetings = evidence.get("meetings") or [{}]
+    newest, baseline = meetings[-1].get("score"), evidence.get("baseline")
+    parts = []
+    if evidence.get("dropped", True) and baseline is not None:
+        parts.append(f"The latest meeting check scored {_points(newest)} of 10, "
+                     f"{_points(evidence.get('fall'))} below the client's earlier average of {_points(baseline)}")
+    if evidence.get("falls_in_row"):
+        least = evidence.get("min_fall", 1)
+        parts.append(f"the last {evidence.get('window')} meeting checks each fell {_points(least)} "
+                     f"point{'' if least == 1 else 's'} or more below the one before")
+    text = "; ".join(parts) or "The client's meeting checks fell"
+    return text[:1].upper() + text[1:] + "."
 
 
 @dataclass

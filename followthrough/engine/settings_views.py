@@ -22,11 +22,18 @@ HELP = {
     "drift_meetings": "How many recent held meetings are looked at for focus drift.",
     "drift_share": "The share of topics outside the agreed focus that counts as drift (a percentage, 0 to 100).",
     "no_show_run": "How many no-shows in a row are flagged.",
+    "alliance_drop_points": "How far a meeting check's score (0 to 10) may fall below the client's own earlier "
+                            "checks before it is flagged as an alliance drop (more than 0, at most 10 points).",
+    "alliance_falls_in_row": "How many meeting checks in a row, each at least half the alliance-drop fall "
+                             "lower than the one before (1 point with a fall of 2), are flagged as an "
+                             "alliance drop.",
 }
 
 
 PERCENT_ERROR = "Enter a percentage from 0 to 100, such as 50."
 WHOLE_ERROR = "Enter a whole number of meetings, such as 3."
+CHECKS_ERROR = "Enter a whole number of meeting checks, such as 2."
+POINTS_ERROR = "Enter a number of points above 0 and up to 10, such as 2 or 1.5."
 
 
 def as_percent(fraction):
@@ -53,10 +60,14 @@ class ThresholdsForm(forms.Form):
                     label=f"{label} (%)", required=False, help_text=HELP[name], min_value=0, max_value=100,
                     error_messages={"invalid": PERCENT_ERROR, "min_value": PERCENT_ERROR,
                                     "max_value": PERCENT_ERROR})
+            elif kind == "points":
+                self.fields[name] = forms.FloatField(
+                    label=f"{label}", required=False, help_text=HELP[name],
+                    error_messages={"invalid": POINTS_ERROR})
             else:
                 self.fields[name] = forms.IntegerField(
                     label=label, required=False, help_text=HELP[name],
-                    error_messages={"invalid": WHOLE_ERROR})
+                    error_messages={"invalid": CHECKS_ERROR if kind == "checks" else WHOLE_ERROR})
 
     def values(self):
         values = {}
@@ -110,5 +121,6 @@ def thresholds(request):
         "practice_form": practice_form, "own_form": own_form, "effective": effective,
         "effective_percent": {"followthrough_below": as_percent(effective.followthrough_below),
                               "drift_share": as_percent(effective.drift_share)},
+        "min_fall": effective.alliance_drop_points / 2,
         "fields": THRESHOLD_FIELDS, "can_edit_practice": coach.is_practice_admin,
     })

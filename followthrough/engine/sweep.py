@@ -1,6 +1,6 @@
 """The first statement of a scan pass: which engagements' flags disagree with their records, and why.
 
-One set-based statement over the whole practice. It decides the three conditions with
+One set-based statement over the whole practice. It decides the four conditions with
 the detection statement's own SQL (`detection.CONDITIONS`: same definitions, thresholds
 and planner choices) and compares them with the open flags. It returns the difference,
 in the detection statement's row layout: the evidence rows of each condition that holds
@@ -64,14 +64,15 @@ swept AS (
     WHERE (SELECT COUNT(*) FROM engine_flag o WHERE o.engagement_id = v.engagement_id
            AND o.kind = v.kind AND o.cleared_at IS NULL) = 0
     UNION ALL
-    SELECT l.engagement_id, l.kind, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM lapsed l
+    SELECT l.engagement_id, l.kind, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+    FROM lapsed l
 )
 {evidence_rows}"""
 
 
 def sweep_sql(vendor):
     return SWEEP_SQL.format(
-        scope=scope_sql(), conditions=conditions_sql(vendor).lstrip(), evidence=EVIDENCE,
+        scope=scope_sql(), conditions=conditions_sql(vendor, whole_practice=True).lstrip(), evidence=EVIDENCE,
         evidence_rows=EVIDENCE_ROWS.format(rows="swept"))
 
 

@@ -16,17 +16,20 @@ def flag_detail(request, uid):
     evidence = flag.evidence or {}
     meeting_uids = [m.get("uid") for m in evidence.get("meetings", [])]
     figures = {m.get("uid"): m.get("figure") for m in evidence.get("meetings", [])}
+    scores = {m.get("uid"): m.get("score") for m in evidence.get("meetings", [])}
     meetings = (Meeting.objects.filter(engagement=flag.engagement, uid__in=meeting_uids)
                 .prefetch_related("focus_areas").order_by("starts_at"))
     commitment_uids = [c.get("uid") for c in evidence.get("commitments", [])]
     commitments = (Commitment.objects.filter(engagement=flag.engagement, uid__in=commitment_uids)
                    .order_by("due_on", "pk"))
     agreement = flag.engagement.agreements.order_by("-version").first()
-    rows = [{"meeting": m, "figure_percent": _percent(figures.get(str(m.uid)))} for m in meetings]
+    rows = [{"meeting": m, "figure_percent": _percent(figures.get(str(m.uid))), "score": scores.get(str(m.uid))}
+            for m in meetings]
     return render(request, "engine/flag_detail.html", {
         "flag": flag, "client": flag.engagement.client, "reason": flag_reason(flag),
         "meetings": rows, "commitments": commitments,
         "primary_focus_id": agreement.primary_focus_id if agreement else None,
+        "baseline": evidence.get("baseline"), "earlier": evidence.get("earlier"),
     })
 
 

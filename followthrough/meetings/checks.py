@@ -43,3 +43,16 @@ def meeting_of_check_token(token):
     except signing.BadSignature:
         return None
     return Meeting.objects.select_related("engagement__client", "engagement__coach").filter(uid=uid).first()
+
+
+def check_link_state(token):
+    """("ok", meeting), ("expired", None) or ("forged", None): an expired link is told
+    apart from a forged one only to say so in words; neither names a meeting."""
+    meeting = meeting_of_check_token(token)
+    if meeting is not None:
+        return "ok", meeting
+    try:
+        signing.loads(token, salt=CHECK_SALT)
+    except signing.BadSignature:
+        return "forged", None
+    return "expired", None

@@ -2,7 +2,7 @@
 naive one is refused rather than guessed at."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from ninja import Field, Schema
@@ -10,7 +10,7 @@ from pydantic import AwareDatetime
 
 from followthrough.ui.api import In
 
-from .models import Meeting
+from .models import CHECK_QUESTIONS, Meeting, MeetingCheck
 from .selectors import next_suggested_at
 
 MeetingStatus = Literal[tuple(Meeting.Status.values)]
@@ -71,3 +71,57 @@ class MeetingPatch(In):
     paid: bool = None
     location: str = None
     video_link: str = None
+
+
+class MeetingCheckOut(Schema):
+    """A meeting check as the coach reads it: the four answers (0-10) and their mean."""
+
+    meeting_uid: UUID
+    meeting_starts_at: datetime
+    on_what_matters: int
+    plan_fits_week: int
+    felt_heard: int
+    sure_to_do_it: int
+    score: float
+    answered_at: datetime
+    answered_via: Literal[tuple(MeetingCheck.Via.values)]
+
+    @staticmethod
+    def resolve_meeting_uid(obj):
+        return obj.meeting.uid
+
+    @staticmethod
+    def resolve_meeting_starts_at(obj):
+        return obj.meeting.starts_at
+
+
+def _answer():
+    # Any JSON value: the service judges it, so a wrong answer gets the pages' message.
+    return Field(None, json_schema_extra={"type": "integer", "minimum": 0, "maximum": 10})
+
+
+class MeetingCheckIn(In):
+    on_what_matters: Any = _answer()
+    plan_fits_week: Any = _answer()
+    felt_heard: Any = _answer()
+    sure_to_do_it: Any = _answer()
+
+
+class QuestionOut(Schema):
+    name: str
+    wording: str
+
+
+class SignedCheckOut(Schema):
+    """What the signed link shows: the meeting's day and coach, the questions, whether it
+    is answered. Nothing else about the client."""
+
+    meeting_starts_at: datetime
+    coach: str
+    questions: list[QuestionOut]
+    answered: bool
+    note: str = ("These are Followthrough's own questions, each answered from 0 (not at all) to 10 "
+                 "(fully); not a validated questionnaire.")
+
+
+QUESTIONS = [{"name": name, "wording": wording} for name, wording in CHECK_QUESTIONS.items()]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import breaks, coach, shared, views
+from . import breaks, checks, coach, shared, views
 
 urlpatterns = [
     path("", views.home, name="portal_home"),
@@ -8,6 +8,7 @@ urlpatterns = [
     path("agreement/<uuid:uid>/", views.agreement_version, name="portal_agreement_version"),
     path("meetings/", views.meetings, name="portal_meetings"),
     path("meetings/<uuid:uid>/", views.meeting, name="portal_meeting"),
+    path("meetings/<uuid:uid>/check/", checks.portal_check, name="portal_check"),
     path("commitments/<uuid:uid>/", views.commitment, name="portal_commitment"),
     path("commitments/<uuid:uid>/done/", views.commitment_done, name="portal_commitment_done"),
     path("commitments/<uuid:uid>/done/undo/", views.commitment_done_undo, name="portal_commitment_done_undo"),

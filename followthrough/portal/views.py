@@ -16,6 +16,7 @@ from followthrough.meetings.models import Meeting
 from followthrough.ui.decorators import client_required
 from followthrough.ui.forms import apply_service_errors
 
+from .checks import MeetingCheckForm, awaiting_check, still_checkable
 from .forms import AcknowledgeForm, MarkDoneForm, PlanAnswerForm
 from .models import PlanRequest
 from .services import plan_request_answer
@@ -48,6 +49,7 @@ def home(request):
         "plan_requests": [r for r in requests.values()],
         "stopped": _stopped_engagement(user),
         "today": request.user.client_profile.today(),
+        "awaiting_check": awaiting_check(user), "check_form": MeetingCheckForm(),
         **shared_with(user),
     })
 
@@ -143,9 +145,14 @@ def meetings(request):
 
 @client_required
 def meeting(request, uid):
-    record = get_visible_or_404(_meetings(request.user).select_related("engagement__coach"), request.user, uid)
+    record = get_visible_or_404(_meetings(request.user).select_related("engagement__coach", "meeting_check"),
+                                request.user, uid)
     made = Commitment.objects.visible_to(request.user).filter(made_at=record).order_by("due_on", "pk")
-    return render(request, "portal/meeting.html", {"meeting": record, "commitments": made})
+    answered = getattr(record, "meeting_check", None)
+    return render(request, "portal/meeting.html", {
+        "meeting": record, "commitments": made, "answered_check": answered,
+        "check_form": MeetingCheckForm() if answered is None and still_checkable(record) else None,
+    })
 
 
 def _commitment_page(request, commitment, *, done_form=None, status=200):

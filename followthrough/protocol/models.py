@@ -32,6 +32,15 @@ STEP_REASONS = {
 }
 
 
+# Why reaffirming comes first after an alliance drop: the client's own answers fell before
+# their follow-through did, so the work is tuned to them again before anything is asked.
+ALLIANCE_DROP_REASON = (
+    "The client's meeting checks fell: they feel less that the work is about what matters to them. "
+    "Before follow-through slips, go back to what they came for and what matters to them now, "
+    "and agree again what each side does; ask what would make the plan fit their week."
+)
+
+
 class InterventionQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(closed_at__isnull=True)
@@ -44,6 +53,7 @@ class Intervention(TrackedModel):
         NONPRODUCTIVE = "nonproductive", "Nonproductive phase"
         DRIFT = "drift", "Focus drift"
         NO_SHOWS = "no_shows", "Missed meetings"
+        ALLIANCE_DROP = "alliance_drop", "Alliance drop"
         MANUAL = "manual", "Opened by the coach"
 
     class Outcome(models.TextChoices):
@@ -108,6 +118,8 @@ class Intervention(TrackedModel):
             return None, ""
         if self.trigger == self.Trigger.DRIFT and not self.last_step:
             return Step.REFER, STEP_REASONS[Step.REFER]
+        if self.trigger == self.Trigger.ALLIANCE_DROP and not self.last_step:
+            return Step.REAFFIRM, ALLIANCE_DROP_REASON
         for step in STEP_ORDER[1:]:
             if step in allowed:
                 return step, STEP_REASONS[step]

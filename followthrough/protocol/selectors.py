@@ -6,12 +6,14 @@ interventions there are, so the pages stay quick for a busy practice (tests pin 
 
 import statistics
 from collections import Counter, defaultdict
+from datetime import timedelta
 
 from django.db.models import Count, Q
 
 from followthrough.clients.models import Agreement
 from followthrough.commitments.models import Commitment
 from followthrough.engine.metrics import figure, thresholds_for
+from followthrough.engine.models import Flag
 from followthrough.meetings.models import Meeting
 from followthrough.practice.models import Coach, FocusArea
 
@@ -37,7 +39,7 @@ LETTER_FOR_OUTCOME = {
 
 # Flags name drift `focus_drift`; an intervention calls its trigger `drift`.
 TRIGGER_OF_FLAG = {"nonproductive": Intervention.Trigger.NONPRODUCTIVE, "focus_drift": Intervention.Trigger.DRIFT,
-                   "no_shows": Intervention.Trigger.NO_SHOWS}
+                   "no_shows": Intervention.Trigger.NO_SHOWS, "alliance_drop": Intervention.Trigger.ALLIANCE_DROP}
 
 DETAIL_LABELS = {
     "choice": "Choice", "focus_area": "Focus area", "agreement_version": "New agreement version",
@@ -78,12 +80,14 @@ def evidence_of(intervention):
         made = [c for c in evidence.get("commitments", []) if c.get("meeting") == item.get("uid")]
         rows.append({
             "meeting": meeting, "starts_at": meeting.starts_at if meeting else None,
-            "figure": item.get("figure"), "off_share": item.get("off_share"),
+            "figure": item.get("figure"), "off_share": item.get("off_share"), "score": item.get("score"),
             "commitments": [{"commitment": commitments.get(c.get("uid")), "outcome": c.get("outcome")}
                             for c in made],
         })
     return {"rows": rows, "threshold": evidence.get("threshold"), "window": evidence.get("window"),
-            "off_topics": evidence.get("off_topics"), "topics": evidence.get("topics")}
+            "off_topics": evidence.get("off_topics"), "topics": evidence.get("topics"),
+            **{key: evidence.get(key) for key in ("baseline", "earlier", "fall", "dropped", "falls_in_row",
+                                                  "min_fall")}}
 
 
 def drifted_focus(engagement, agreement, last=3):
@@ -276,7 +280,10 @@ def practice_outcomes(coach):
                 .order_by("-opened_at")[:50])
 
     by_outcome, by_trigger, recovered_after, step_outcomes = Counter(), Counter(), Counter(), defaultdict(Counter)
+    back_by_signal = defaultdict(Counter)
     for row in grouped:
+        if row["outcome"] in CAME_BACK:
+            back_by_signal[row["trigger"]][row["last_step"] or "none"] += row["n"]
         by_outcome[row["outcome"] or "open"] += row["n"]
         by_trigger[row["trigger"]] += row["n"]
         if row["outcome"]:
@@ -299,7 +306,43 @@ def practice_outcomes(coach):
         "mean_days": round(statistics.fmean(days), 1) if days else None,
         "median_days": round(statistics.median(days), 1) if days else None,
         "mine": mine,
+        "back_by_signal": [(label, [(step_labels[key], back_by_signal[key_][key]) for key in ("none", *STEP_ORDER)
+                                    if back_by_signal[key_][key]])
+                           for key_, label in SIGNALS],
+        "alliance_before_nonproductive": alliance_before_nonproductive(coach.practice_id),
     }
+
+
+# The signals an intervention is opened for, and the outcomes that count as the client back.
+SIGNALS = [(t, Intervention.Trigger(t).label) for t in (
+    Intervention.Trigger.NONPRODUCTIVE, Intervention.Trigger.DRIFT, Intervention.Trigger.NO_SHOWS,
+    Intervention.Trigger.ALLIANCE_DROP)]
+CAME_BACK = (Intervention.Outcome.RECOVERED, Intervention.Outcome.BACK_ON_TRACK)
+# An alliance drop "came before" a nonproductive phase when its flag was raised in the same
+# engagement in this many days before the nonproductive flag.
+BEFORE_DAYS = 90
+
+
+def alliance_before_nonproductive(practice_id, days=BEFORE_DAYS):
+    """How many of the practice's nonproductive phases an alliance drop came before, and how
+    many alliance drops a nonproductive phase followed, judged on their flags (1 query,
+    the raise times of the two kinds only)."""
+    window = timedelta(days=days)
+    times = defaultdict(lambda: {Flag.Kind.NONPRODUCTIVE: [], Flag.Kind.ALLIANCE_DROP: []})
+    for engagement_id, kind, raised_at in (
+            Flag.objects.filter(engagement__coach__practice_id=practice_id,
+                                kind__in=[Flag.Kind.NONPRODUCTIVE, Flag.Kind.ALLIANCE_DROP])
+            .values_list("engagement_id", "kind", "raised_at")):
+        times[engagement_id][kind].append(raised_at)
+    counts = Counter()
+    for kinds in times.values():
+        phases, drops = kinds[Flag.Kind.NONPRODUCTIVE], kinds[Flag.Kind.ALLIANCE_DROP]
+        counts["nonproductive"] += len(phases)
+        counts["alliance_drops"] += len(drops)
+        counts["preceded"] += sum(any(phase - window <= drop < phase for drop in drops) for phase in phases)
+        counts["followed"] += sum(any(drop < phase <= drop + window for phase in phases) for drop in drops)
+    return {"days": days, "nonproductive": counts["nonproductive"], "preceded": counts["preceded"],
+            "alliance_drops": counts["alliance_drops"], "followed": counts["followed"]}
 
 
 def engagement_interventions(engagement):

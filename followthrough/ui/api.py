@@ -49,6 +49,11 @@ def created(obj):
     return Status(201, obj) if Status is not None else (201, obj)
 
 
+def answer(status, body):
+    """An answer with another status than the route's first (a 403, a 410)."""
+    return Status(status, body) if Status is not None else (status, body)
+
+
 def uid_of(related):
     return related.uid if related is not None else None
 

@@ -4,7 +4,10 @@ import pytest
 
 from followthrough.clients.schemas import AgreementIn, ClientIn, MoveIn, PlannedBreakIn
 from followthrough.commitments.schemas import NewCommitmentIn, ReviewItemIn
-from followthrough.meetings.schemas import MeetingIn
+from followthrough.engine.api import ThresholdsIn
+from followthrough.engine.settings_views import ThresholdsForm
+from followthrough.meetings.schemas import MeetingCheckIn, MeetingIn
+from followthrough.portal.checks import MeetingCheckForm
 from followthrough.portal.forms import PlannedBreakForm
 from followthrough.practice.schemas import (
     AssociateIn,
@@ -42,6 +45,7 @@ RENAMED = {"state": "to_state", "kept_fraction": "kept_fraction"}
     (InviteForm, InvitationIn), (FocusAreaForm, FocusAreaIn), (AssociateForm, AssociateIn),
     (HandOverForm, DeactivateIn), (PlannedBreakForm, PlannedBreakIn), (ExternalReferralForm, ExternalReferralIn),
     (ErasureForm, ErasureIn),
+    (MeetingCheckForm, MeetingCheckIn),
 ], ids=lambda x: x.__name__)
 def test_every_field_a_page_takes_the_api_takes(form, schema):
     page_fields = set(form.base_fields)
@@ -99,3 +103,9 @@ def test_the_calendar_feed_pages_take_what_the_api_takes(client, coach):
     page = client.get(reverse("calendar_coach_feeds")).content.decode()
     fields = set(re.findall(r'<input type="text" name="(\w+)"', page))
     assert fields == {"label"} and fields <= set(FeedIn.model_fields)
+
+
+def test_every_threshold_the_settings_page_takes_the_api_takes():
+    # The page builds its fields from THRESHOLD_FIELDS when made, so compare a made form.
+    assert set(ThresholdsForm().fields) == set(ThresholdsIn.model_fields)
+    assert "alliance_drop_points" in ThresholdsIn.model_fields

@@ -11,6 +11,14 @@ from followthrough.history.models import Event
 SOON = (date.today() + timedelta(days=30)).isoformat()
 
 
+def _checked(world):
+    from followthrough.meetings.models import Meeting
+    from followthrough.meetings.services import meeting_check_record
+
+    meeting_check_record(meeting=Meeting.objects.get(uid=world["uids"]["meeting"]), answers={
+        "on_what_matters": 8, "plan_fits_week": 7, "felt_heard": 9, "sure_to_do_it": 6})
+
+
 def _end(world):
     engagement_end(engagement=world["engagement"], by=world["coach"].user)
 
@@ -39,6 +47,8 @@ ROUTES = [
         "new_commitments": [{"description": "Call two caterers", "due_on": SOON}],
     }, None),
     ("get", "/api/engagements/{engagement}/external-referrals", None, None),
+    ("get", "/api/engagements/{engagement}/checks", None, None),
+    ("get", "/api/meetings/{meeting}/check", None, _checked),
 ]
 IDS = [f"{method.upper()} {path}" for method, path, _, _ in ROUTES]
 
@@ -134,3 +144,13 @@ def test_history_leaves_out_another_coachs_records_of_a_referred_client(
     assert str(held_meeting.uid) in shown
     assert str(meeting.uid) not in shown and str(theirs.uid) not in shown
     assert "Cara's private note" not in str(events)
+
+
+@pytest.mark.parametrize(("method", "path"), [("get", "/api/thresholds"), ("put", "/api/thresholds/own"),
+                                              ("put", "/api/thresholds/practice")])
+def test_thresholds_are_for_coaches_only(client, api_for, anonymous_api, client_user, world, method, path):
+    assert _call(anonymous_api, method, path, {}, world).status_code == 401
+    client.force_login(client_user)
+    events = Event.objects.count()
+    assert _call(api_for(), method, path, {"no_show_run": 5}, world).status_code == 404
+    assert Event.objects.count() == events

@@ -75,3 +75,18 @@ def test_clients_get_404_and_visitors_log_in(client, client_user):
     assert client.get(URL).status_code == 302
     client.force_login(client_user)
     assert client.get(URL).status_code == 404
+
+
+def test_the_alliance_drop_thresholds_are_shown_set_and_refused_in_words(as_coach, coach):
+    page = as_coach.get(URL).content.decode()
+    assert "Alliance drop: a meeting check 2 points (of 10) or more below" in page
+    assert "2 checks in a row each at least 1 point lower than the one before" in page
+
+    assert as_coach.post(URL, own(alliance_drop_points="1.5", alliance_falls_in_row="3")).status_code == 302
+    assert (thresholds_for(coach).alliance_drop_points, thresholds_for(coach).alliance_falls_in_row) == (1.5, 3)
+
+    errors = as_coach.post(URL, own(alliance_drop_points="12")).context["own_form"].errors
+    assert "more than 0 and at most 10 points" in errors["alliance_drop_points"][0]
+    errors = as_coach.post(URL, own(alliance_falls_in_row="two")).context["own_form"].errors
+    assert errors["alliance_falls_in_row"] == ["Enter a whole number of meeting checks, such as 2."]
+    assert thresholds_for(coach).alliance_drop_points == 1.5

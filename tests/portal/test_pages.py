@@ -20,6 +20,7 @@ def uid_routes(records):
         ("get", reverse("portal_agreement_version", args=[records["agreement"].uid])),
         ("post", reverse("portal_agreement_version", args=[records["agreement"].uid])),
         ("get", reverse("portal_meeting", args=[records["meeting"].uid])),
+        ("post", reverse("portal_check", args=[records["meeting"].uid])),
         ("get", reverse("portal_commitment", args=[records["commitment"].uid])),
         ("post", reverse("portal_commitment_done", args=[records["commitment"].uid])),
         ("post", reverse("portal_commitment_done_undo", args=[records["commitment"].uid])),

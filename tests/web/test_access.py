@@ -214,3 +214,36 @@ def test_an_invitation_page_answers_only_its_signed_link(client, world, invitati
 
     assert client.get(reverse("invitation_accept", args=[invitation_token(invitation)])).status_code == 200
     assert client.get(reverse("invitation_accept", args=[str(invitation.uid)])).status_code == 404
+
+
+def test_the_portals_meeting_check_is_for_the_meetings_client_only(client, world, held_meeting):
+    """The check a client answers in the portal: coaches (even the meeting's own) and
+    strangers get 404, a visitor signed out is sent to sign in, the client is answered."""
+    url = reverse("portal_check", args=[held_meeting.uid])
+    for persona in ("coach", "colleague", "outsider"):
+        client.force_login(world[persona])
+        assert client.post(url, {"felt_heard": "5"}).status_code == 404, persona
+    client.logout()
+    response = client.post(url)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("portal_sign_in"))
+    client.force_login(world["client_user"])
+    assert client.post(url, {"felt_heard": "5"}).status_code == 400  # three answers missing
+
+
+def test_the_signed_check_page_answers_every_persona_alike_and_a_forged_link_with_404(client, world,
+                                                                                     held_meeting):
+    """The link is the credential: whoever opens it sees the same page; without a valid
+    link there is nothing to see."""
+    from followthrough.meetings.checks import check_token
+
+    url = reverse("check_signed", args=[check_token(held_meeting)])
+    pages = []
+    for persona in ("coach", "colleague", "outsider", "client_user", None):
+        client.logout()
+        if persona:
+            client.force_login(world[persona])
+        response = client.get(url)
+        assert response.status_code == 200, persona
+        pages.append(response.content.decode().count('type="radio"'))
+        assert client.get(reverse("check_signed", args=["forged"])).status_code == 404
+    assert set(pages) == {44}

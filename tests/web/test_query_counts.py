@@ -24,8 +24,9 @@ GATE_QUERIES = 3
 CASELOAD_QUERIES = GATE_QUERIES + 5
 TODO_QUERIES = GATE_QUERIES + 5
 # The file's own records, then its flags, interventions, letters, referrals (in and outside the
-# practice) and the chart's figures, its planned breaks, and the access log's row for this view.
-CLIENT_FILE_QUERIES = 27
+# practice) and the chart's figures, its planned breaks, its meeting checks and the breaks
+# the check chart shades, and the access log's row for this view.
+CLIENT_FILE_QUERIES = 29
 
 
 def build_caseload(coach, count):
