@@ -285,6 +285,15 @@ def test_every_held_meeting_has_its_check_and_olivias_falling_checks_are_flagged
     assert "Olivia Grant" in page
 
 
+def test_hannahs_planned_break_waives_what_falls_due_in_it(practice):
+    engagement = engagement_for("planned-break")
+    [planned] = engagement.planned_breaks.in_force()
+    assert planned.reason == "Family holiday in Portugal" and planned.starts_on > engagement.client.today()
+    due_in_it = engagement.commitments.filter(due_on__range=(planned.starts_on, planned.ends_on))
+    assert due_in_it.exists()
+    assert set(due_in_it.values_list("outcome", "waived_for_break")) == {("waived", planned.pk)}
+
+
 def test_the_demo_command_prints_the_logins_then_serves(practice, served, settings):
     # The module's demo is already seeded, as it is the second time someone runs the demo.
     out = StringIO()

@@ -39,6 +39,7 @@ from followthrough.clients.services import (
     client_link_account,
     engagement_end,
     engagement_reengage,
+    planned_break_record,
 )
 from followthrough.commitments.models import Commitment
 from followthrough.commitments.services import MeetingReview, Review, meeting_review
@@ -102,6 +103,7 @@ class Story:
     login: str = ""       # username of the client's own portal account
     acknowledged: bool = True
     checks: str = ""      # the meeting checks' scores, one per held meeting; "" answers steadily
+    break_ahead: str = ""  # the reason of a planned break starting a few days from today
 
 
 SCENARIOS = {
@@ -118,6 +120,8 @@ SCENARIOS = {
     "renegotiated": "an agreement renegotiated to a new version",
     "portal": "a client with their own portal login",
     "new": "a new client who has not yet acknowledged the agreement",
+    "planned-break": "a planned break (a family holiday) starting in a few days: what falls due "
+                     "in it is waived, and no reminder goes out",
     "alliance-drop": "keeps every commitment, but her meeting checks fell from 9 or 10 to 6 "
                      "(alliance drop flagged: try reaffirming what matters to her)",
 }
@@ -136,7 +140,7 @@ STORIES = [
           renegotiate=("Agreed a lower bar while Ravi rebuilds the habit of doing the actions.",
                        "Five sales conversations a month")),
     Story("Hannah Wilde", "tom", "relationships", "Stop the same argument from coming back",
-          "- K K P K"),
+          "- K K P K", covers="planned-break", break_ahead="Family holiday in Portugal"),
     Story("Marcus Bell", "tom", "relationships", "Rebuild trust with his brother after the "
           "family business split", "- K N K P", covers="no-show"),
     Story("Chloe Adams", "tom", "life-transitions", "Decide whether to move back to Leeds",
@@ -299,6 +303,11 @@ class _Builder:
                 self.engagement = engagement_reengage(previous=self.engagement, by=by,
                                                       started_on=clock.today(TIME_ZONE))
                 self.agreement = self.engagement.agreements.get()
+        if story.break_ahead:
+            yield beats[-1].starts_at + timedelta(hours=3)
+            today = self.world["today"]
+            planned_break_record(engagement=self.engagement, by=by, reason=story.break_ahead,
+                                 starts_on=today + timedelta(days=3), ends_on=today + timedelta(days=16))
 
     def meeting(self, beat, following, *, first_of_engagement):
         story, rng, by = self.story, self.rng, self.by
