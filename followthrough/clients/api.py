@@ -151,9 +151,11 @@ def agreement_add(request, uid: str, payload: AgreementIn):
     # Wording left out keeps the model's standard text rather than becoming empty.
     terms = {name: value for name, value in terms.items() if value is not None or name == "fee_amount"}
     current = engagement.agreements.order_by("-version").first()
-    if current is not None:
-        # What the client agreed about reminders and lapses stands until it is renegotiated too.
-        terms = {**{name: getattr(current, name) for name in (*REMINDER_TERMS, *LAPSE_PLAN)}, **terms}
+    # What the client agreed about reminders and lapses stands until it is renegotiated too; a
+    # first version starts from the practice's terms, as the page's form does.
+    base = ({name: getattr(current, name) for name in (*REMINDER_TERMS, *LAPSE_PLAN)} if current is not None
+            else engagement.client.practice.agreement_defaults())
+    terms = {**base, **terms}
     terms["primary_focus"] = focus_areas_by_slug(coach, [payload.primary_focus], "primary_focus")[0]
     agreement = agreement_create(
         engagement=engagement, by=request.user, renegotiation_reason=payload.renegotiation_reason,

@@ -10,7 +10,14 @@ from django.db.models import Exists, OuterRef
 from followthrough.access import ScopedQuerySet, client_of, coach_of
 from followthrough.history import clock
 from followthrough.history.models import TrackedModel
-from followthrough.practice.models import Coach, FocusArea, Practice, validate_timezone
+from followthrough.practice.models import (
+    Coach,
+    FocusArea,
+    LapseContact,
+    LapseReminders,
+    Practice,
+    validate_timezone,
+)
 
 
 class ClientQuerySet(models.QuerySet):
@@ -212,17 +219,6 @@ REMINDER_TERMS = (
 
 # The lapse plan: what the client asked for, when agreeing, should they stop following through.
 LAPSE_PLAN = ("lapse_reminders", "lapse_contact", "lapse_referral_wish")
-
-
-class LapseReminders(models.TextChoices):
-    QUIET = "quiet", "Quiet: a gentle word, no more"
-    NORMAL = "normal", "Normal: the reminders as agreed"
-    FIRM = "firm", "Firm: say it plainly and follow up"
-
-
-class LapseContact(models.TextChoices):
-    NEXT_MEETING = "next_meeting", "Talk about it at the next meeting"
-    REACH_OUT = "reach_out", "Reach out to me in between"
 
 
 # The lapse plan in the client's own voice, as the portal, the reaffirm step and the letters quote it.

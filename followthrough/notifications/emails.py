@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from followthrough.clients.models import LapseReminders
 from followthrough.meetings.checks import check_url, one_tap_links
+from followthrough.practice.models import LapseReminders
 
 from .calendar_invitations import attach_plan_invitation
 from .models import Reminder

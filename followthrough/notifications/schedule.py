@@ -38,9 +38,10 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import OuterRef, Q, Subquery
 
-from followthrough.clients.models import Agreement, Engagement, LapseReminders, PlannedBreak
+from followthrough.clients.models import Agreement, Engagement, PlannedBreak
 from followthrough.commitments.models import Commitment
 from followthrough.history import clock
+from followthrough.practice.models import LapseReminders
 
 from .models import Reminder
 

@@ -32,11 +32,24 @@ def validate_currency(value):
         raise ValidationError(f"{value!r} is not a three-letter currency code such as EUR or GBP")
 
 
+# The lapse plan's choices (an agreement's terms); here, below the agreement, because a
+# practice sets the choices its new agreements start from.
+class LapseReminders(models.TextChoices):
+    QUIET = "quiet", "Quiet: a gentle word, no more"
+    NORMAL = "normal", "Normal: the reminders as agreed"
+    FIRM = "firm", "Firm: say it plainly and follow up"
+
+
+class LapseContact(models.TextChoices):
+    NEXT_MEETING = "next_meeting", "Talk about it at the next meeting"
+    REACH_OUT = "reach_out", "Reach out to me in between"
+
+
 # The terms a new agreement starts from; blank wording means the product's own.
 AGREEMENT_DEFAULT_FIELDS = (
     "currency", "default_client_responsibilities", "default_coach_scope", "default_review_terms",
     "default_reminder_before", "default_reminder_days_before", "default_reminder_on_day",
-    "default_reminder_overdue",
+    "default_reminder_overdue", "default_lapse_reminders", "default_lapse_contact",
 )
 
 
@@ -55,6 +68,12 @@ class Practice(TrackedModel):
                     MaxValueValidator(14, "Days before the due date can be at most 14.")])
     default_reminder_on_day = models.BooleanField("remind on the due date", default=True)
     default_reminder_overdue = models.BooleanField("one notice when overdue", default=True)
+    default_lapse_reminders = models.CharField(
+        "how firmly to remind a client who stops following through", max_length=10,
+        choices=LapseReminders.choices, default=LapseReminders.NORMAL)
+    default_lapse_contact = models.CharField(
+        "when a client stops following through", max_length=20,
+        choices=LapseContact.choices, default=LapseContact.NEXT_MEETING)
 
     history_fields = ("name", "timezone", *AGREEMENT_DEFAULT_FIELDS)
 

@@ -6,9 +6,12 @@ from typing import Literal
 
 from ninja import Schema
 
+from followthrough.practice.models import LapseContact, LapseReminders
 from followthrough.ui.api import In
 
 EmailPreference = Literal["at_once", "daily", "never"]
+LapseRemindersChoice = Literal[tuple(LapseReminders.values)]
+LapseContactChoice = Literal[tuple(LapseContact.values)]
 
 
 class PracticeOut(Schema):
@@ -22,6 +25,8 @@ class PracticeOut(Schema):
     default_reminder_days_before: int
     default_reminder_on_day: bool
     default_reminder_overdue: bool
+    default_lapse_reminders: LapseRemindersChoice
+    default_lapse_contact: LapseContactChoice
 
 
 class PracticeIn(In):
@@ -35,6 +40,8 @@ class PracticeIn(In):
     default_reminder_days_before: int | None = None
     default_reminder_on_day: bool | None = None
     default_reminder_overdue: bool | None = None
+    default_lapse_reminders: LapseRemindersChoice | None = None
+    default_lapse_contact: LapseContactChoice | None = None
 
 
 class CoachOut(Schema):

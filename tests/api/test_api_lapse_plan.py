@@ -20,3 +20,23 @@ def test_the_api_writes_reads_and_carries_the_lapse_plan(api, agreement):
     refused = api.post(url, {**base, "renegotiation_reason": "x", "lapse_reminders": "shouting"})
     assert refused.status_code == 422 and "lapse_reminders" in refused.json()["errors"]
     assert Agreement.objects.filter(engagement=engagement).count() == 3
+
+
+def test_a_first_agreement_starts_from_the_practices_terms_on_the_api_as_on_the_page(api, coach, engagement):
+    from followthrough.practice.services import practice_update
+
+    practice_update(practice=coach.practice, by=coach.user, currency="GBP", default_lapse_reminders="firm",
+                    default_lapse_contact="reach_out", default_reminder_days_before=3)
+    made = api.post(f"/api/engagements/{engagement.uid}/agreements", {
+        "came_for": "Grow", "primary_focus": "business", "meeting_cadence": "Weekly",
+        "call_to_action": "Ten enquiries"})
+    assert made.status_code == 201, made.json()
+    body = made.json()
+    assert (body["lapse_reminders"], body["lapse_contact"]) == ("firm", "reach_out")
+    assert (body["fee_currency"], body["reminder_days_before"]) == ("GBP", 3)
+    # What the API is told wins over the practice's starting point.
+    again = api.post(f"/api/engagements/{engagement.uid}/agreements", {
+        "came_for": "Grow", "primary_focus": "business", "meeting_cadence": "Weekly",
+        "call_to_action": "Ten enquiries", "renegotiation_reason": "Quieter", "lapse_reminders": "quiet"}).json()
+    assert (again["lapse_reminders"], again["lapse_contact"]) == ("quiet", "reach_out")
+

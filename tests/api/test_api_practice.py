@@ -60,3 +60,10 @@ def test_associates_outside_the_practice_through_the_api(admin_api):
                                                            "email": "rae@example.net"})
     assert response.status_code == 201
     assert [a["name"] for a in admin_api.get("/api/practice/associates").json()] == ["Rae Moss"]
+
+
+def test_the_practice_api_sets_the_lapse_plan_new_agreements_start_from(admin_api, coach):
+    changed = admin_api.patch("/api/practice", {"default_lapse_reminders": "quiet"})
+    assert changed.status_code == 200 and changed.json()["default_lapse_reminders"] == "quiet"
+    refused = admin_api.patch("/api/practice", {"default_lapse_contact": "never"})
+    assert refused.status_code == 422 and "default_lapse_contact" in refused.json()["errors"]

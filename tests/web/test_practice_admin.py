@@ -134,7 +134,7 @@ def test_the_practice_settings_are_where_new_agreements_start(as_admin, admin, e
     response = as_admin.post(reverse("practice_settings"), {
         "name": "Harbour Coaching", "timezone": "Europe/Dublin", "currency": "gbp",
         "default_coach_scope": "I coach; you do the work.", "default_reminder_days_before": "3",
-        "default_reminder_overdue": "on"})
+        "default_reminder_overdue": "on", "default_lapse_reminders": "firm", "default_lapse_contact": "reach_out"})
     assert response.status_code == 302
     admin.practice.refresh_from_db()
     assert admin.practice.timezone == "Europe/Dublin" and admin.practice.currency == "GBP"
@@ -142,11 +142,13 @@ def test_the_practice_settings_are_where_new_agreements_start(as_admin, admin, e
     assert form["fee_currency"].value() == "GBP"
     assert form["coach_scope"].value() == "I coach; you do the work."
     assert form["reminder_days_before"].value() == 3 and form["reminder_before"].value() is False
+    assert (form["lapse_reminders"].value(), form["lapse_contact"].value()) == ("firm", "reach_out")
 
 
 def test_a_currency_that_is_not_a_code_is_refused_on_its_field(as_admin, admin):
     response = as_admin.post(reverse("practice_settings"), {
-        "name": "Harbour Coaching", "timezone": "UTC", "currency": "E1", "default_reminder_days_before": "1"})
+        "name": "Harbour Coaching", "timezone": "UTC", "currency": "E1", "default_reminder_days_before": "1",
+        "default_lapse_reminders": "normal", "default_lapse_contact": "next_meeting"})
     assert "currency" in field_errors(response)
     admin.practice.refresh_from_db()
     assert admin.practice.currency == "EUR" and admin.practice.timezone == "Europe/London"

@@ -2,12 +2,13 @@
 
 from django import forms
 
-from followthrough.practice.models import Coach, ExternalAssociate, Practice
+from followthrough.practice.models import Coach, ExternalAssociate, LapseContact, LapseReminders, Practice
 from followthrough.ui.forms import timezone_choices
 
 PRACTICE_FIELDS = ("name", "timezone", "currency", "default_client_responsibilities", "default_coach_scope",
                    "default_review_terms", "default_reminder_before", "default_reminder_days_before",
-                   "default_reminder_on_day", "default_reminder_overdue")
+                   "default_reminder_on_day", "default_reminder_overdue", "default_lapse_reminders",
+                   "default_lapse_contact")
 
 
 class PracticeForm(forms.Form):
@@ -27,6 +28,10 @@ class PracticeForm(forms.Form):
                                                       max_value=14)
     default_reminder_on_day = forms.BooleanField(label="Remind on the due date", required=False)
     default_reminder_overdue = forms.BooleanField(label="One notice when overdue", required=False)
+    default_lapse_reminders = forms.ChoiceField(
+        label="Lapse plan: how firmly to remind", choices=LapseReminders.choices,
+        help_text="Where a new agreement's lapse plan starts; each client chooses their own.")
+    default_lapse_contact = forms.ChoiceField(label="Lapse plan: when a client stops", choices=LapseContact.choices)
 
     def clean_currency(self):
         return self.cleaned_data["currency"].strip().upper()
