@@ -9,8 +9,11 @@ client has one engagement (a third paused or ended), a held and a planned meetin
 three commitments, two of them overdue. Then, in the same process and run, each page is
 requested through Django's test client (the whole middleware stack, no network) RUNS
 times after a warm-up and the median taken: the login page (signed out), the caseload,
-a caseload search, one client's file and the practice outcomes page. Prints each median,
-its ratio to the login page's, the queries it made and the size of the response.
+a caseload search, one client's file, the practice outcomes page, the coach's to-do (as the caseload
+loads it)
+and a help page (the floor of any signed-in page: the sign-in gate and the base template). Prints each median,
+its ratio to the login page's, the same for the process's CPU time, the queries it made and
+the size of the response.
 """
 
 import argparse
@@ -123,16 +126,17 @@ def measure(coach, pages, runs):
         if signed_in:
             browser.force_login(coach.user)
         browser.get(path)  # warm-up
-        times = []
+        times, cpu = [], []
         for _ in range(runs):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             response = browser.get(path)
             times.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
         assert response.status_code == 200, (label, response.status_code)
         reset_queries()
         with CaptureQueriesContext(connection) as queries:
             browser.get(path)
-        results[label] = (statistics.median(times), len(queries), len(response.content))
+        results[label] = (statistics.median(times), statistics.median(cpu), len(queries), len(response.content))
     return results
 
 
@@ -157,18 +161,25 @@ def main():
         measured = build()
         print(f"built {PRACTICE_CLIENTS} clients in {time.perf_counter() - started:.0f} s on {args.db}")
 
-    print(f"{'clients':>8} {'page':<12} {'median ms':>10} {'x login':>8} {'queries':>8} {'KB':>7}")
+    # CPU is this process's own time (Python and, for SQLite, the database): on a shared
+    # machine it moves less than the wall time, which also counts waiting for a core.
+    print(f"{'clients':>8} {'page':<12} {'median ms':>10} {'x login':>8} {'CPU ms':>7} {'x login':>8} "
+          f"{'queries':>8} {'KB':>7}")
     for size, coach in measured.items():
         one = coach.engagements.order_by("pk").first().client
         pages = [("login", reverse("login"), False), ("caseload", reverse("caseload"), True),
                  ("search", reverse("caseload") + "?q=00042", True),
                  ("client file", reverse("client_file", args=[one.uid]), True),
-                 ("outcomes", reverse("protocol:outcomes"), True)]
+                 ("outcomes", reverse("protocol:outcomes"), True),
+                 # What the caseload loads after itself: the first items of each kind.
+                 ("to-do", reverse("todo") + "?part=list", True),
+                 # The floor of a signed-in page: the sign-in gate and the base template.
+                 ("help", reverse("help", args=["caseload"]), True)]
         results = measure(coach, pages, args.runs)
-        login = results["login"][0]
-        for label, (median, queries, size_bytes) in results.items():
-            print(f"{size:>8} {label:<12} {median * 1000:>10.1f} {median / login:>8.1f} {queries:>8} "
-                  f"{size_bytes / 1024:>7.1f}")
+        login, login_cpu = results["login"][:2]
+        for label, (median, cpu, queries, size_bytes) in results.items():
+            print(f"{size:>8} {label:<12} {median * 1000:>10.1f} {median / login:>8.1f} {cpu * 1000:>7.1f} "
+                  f"{cpu / max(login_cpu, 1e-6):>8.1f} {queries:>8} {size_bytes / 1024:>7.1f}")
 
 
 if __name__ == "__main__":

@@ -18,11 +18,17 @@ from django.utils import timezone
 def coach_of(user):
     if not getattr(user, "is_authenticated", False):
         return None
-    try:
-        coach = user.coach
-    except ObjectDoesNotExist:
-        return None
-    return coach if coach.is_active else None
+    relation = user._meta.get_field("coach")
+    if relation.is_cached(user):
+        coach = relation.get_cached_value(user)
+    else:
+        # The practice comes in the same query: every coach page needs its time zone, and
+        # the sign-in gate is paid on every request.
+        coach = relation.related_model._base_manager.select_related("practice").filter(user=user).first()
+        relation.set_cached_value(user, coach)
+        if coach is not None:
+            relation.field.set_cached_value(coach, user)
+    return coach if coach is not None and coach.is_active else None
 
 
 def acting_coach(request):

@@ -26,17 +26,19 @@ from followthrough.commitments.models import Commitment
 from followthrough.history import clock
 from followthrough.history.models import Event as LogEvent
 from followthrough.history.services import lock, tracked_create, tracked_update
+from followthrough.meetings.ical import (
+    COMMITMENT_SHOWN,
+    MEETING_SHOWN,
+    PLAN_SHOWN,
+    event_uid,
+    revision_of,
+)
 from followthrough.meetings.models import Meeting
 
 from .models import CalendarFeed
 
 PRODID = "-//Followthrough//Calendar feed//EN"
-UID_DOMAIN = "followthrough"
 PAST_DAYS = 180
-# Changes to these fields are what a calendar shows; only they advance SEQUENCE.
-MEETING_SHOWN = ("status", "starts_at", "duration_minutes")
-COMMITMENT_SHOWN = ("description", "due_on", "outcome")
-PLAN_SHOWN = ("description", "due_on", "outcome", "planned_at", "minutes_needed")
 # A plan without minutes still needs a block someone can see in their day.
 PLAN_DEFAULT_MINUTES = 30
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -95,13 +97,9 @@ def _revisions(object_type, uids, *shown_sets):
         return maps if len(maps) > 1 else maps[0]
     events = (LogEvent.objects.filter(object_type=object_type, object_uid__in=uids).order_by("seq")
               .values_list("object_uid", "at", "before", "after"))
-    for uid, at, before, after in events:
+    for row in events:
         for revisions, shown in zip(maps, shown_sets, strict=True):
-            sequence, last = revisions.get(uid, (-1, None))
-            if before is None:
-                revisions[uid] = (0, at)
-            elif any((before or {}).get(name) != (after or {}).get(name) for name in shown):
-                revisions[uid] = (sequence + 1, at)
+            revision_of([row], shown, revisions)
     return maps if len(maps) > 1 else maps[0]
 
 
@@ -115,7 +113,7 @@ def _stamp(event, revision, fallback):
 
 def _meetings(feed, since):
     meetings = Meeting.objects.filter(starts_at__gte=since).only(
-        "uid", "status", "starts_at", "duration_minutes", "created_at",
+        "uid", "status", "starts_at", "duration_minutes", "created_at", "location", "video_link",
         "engagement__client__full_name", "engagement__coach__display_name",
     ).select_related("engagement__client", "engagement__coach").order_by("starts_at", "pk")
     if feed.coach_id:
@@ -135,7 +133,7 @@ def _commitments(feed, since):
 
 def _meeting_event(meeting, feed, tz, revision):
     event = Event()
-    event.add("uid", f"meeting-{meeting.uid}@{UID_DOMAIN}")
+    event.add("uid", event_uid("meeting", meeting.uid))
     start = meeting.starts_at.astimezone(tz)
     event.add("dtstart", start)
     event.add("dtend", start + timedelta(minutes=meeting.duration_minutes))
@@ -150,13 +148,17 @@ def _meeting_event(meeting, feed, tz, revision):
     event.add("summary", summary)
     event.add("status", "CANCELLED" if meeting.status == Meeting.Status.CANCELLED else "CONFIRMED")
     event.add("url", url)
+    if meeting.location or meeting.video_link:
+        event.add("location", meeting.location or meeting.video_link)
+    if meeting.video_link:
+        event.add("description", f"Video call: {meeting.video_link}")
     _stamp(event, revision, meeting.created_at)
     return event
 
 
 def _commitment_event(commitment, feed, revision):
     event = Event()
-    event.add("uid", f"commitment-{commitment.uid}@{UID_DOMAIN}")
+    event.add("uid", event_uid("commitment", commitment.uid))
     event.add("dtstart", commitment.due_on)
     event.add("dtend", commitment.due_on + timedelta(days=1))
     state = "Due" if commitment.is_open else commitment.get_outcome_display()
@@ -177,7 +179,7 @@ def _plan_event(commitment, feed, revision):
     """When the client said they will do it: a timed event at that moment in the client's
     own zone, beside the all-day due marker, with its own stable UID."""
     event = Event()
-    event.add("uid", f"plan-{commitment.uid}@{UID_DOMAIN}")
+    event.add("uid", event_uid("plan", commitment.uid))
     start = commitment.planned_at.astimezone(ZoneInfo(commitment.engagement.client.timezone))
     event.add("dtstart", start)
     event.add("dtend", start + timedelta(minutes=commitment.minutes_needed or PLAN_DEFAULT_MINUTES))

@@ -11,15 +11,16 @@ from followthrough.ui.api import ErrorsOut, api_coach, created, load
 
 from .models import Meeting
 from .schemas import MeetingIn, MeetingOut, MeetingPatch
+from .selectors import with_next_suggestion
 from .services import meeting_create, meeting_update
 
 router = Router(tags=["meetings"])
 
 
 def meetings_queryset():
-    return Meeting.objects.select_related("engagement").prefetch_related(
+    return with_next_suggestion(Meeting.objects.prefetch_related(
         Prefetch("focus_areas", queryset=FocusArea.objects.only("id", "slug"))
-    )
+    ))
 
 
 @router.get("/engagements/{uid}/meetings", response=list[MeetingOut], summary="Meetings, newest first")
@@ -46,7 +47,7 @@ def meeting_detail(request, uid: str):
 
 
 @router.patch("/meetings/{uid}", response={200: MeetingOut, 422: ErrorsOut},
-              summary="Record what happened (status, notes, summary, focus areas, paid)")
+              summary="Record what happened (status, notes, summary, focus areas, paid, place)")
 def meeting_change(request, uid: str, payload: MeetingPatch):
     coach = api_coach(request)
     meeting = load(request, Meeting, uid)

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime
 from followthrough.ui.api import In
 
 from .models import Meeting
+from .selectors import next_suggested_at
 
 MeetingStatus = Literal[tuple(Meeting.Status.values)]
 
@@ -25,8 +26,13 @@ class MeetingOut(Schema):
     private_notes: str
     client_summary: str
     paid: bool
+    location: str
+    video_link: str
     reviewed_at: datetime | None
     created_at: datetime
+    next_suggested_at: datetime | None = Field(
+        None, description="Once a meeting is held, the next one on the agreement's cadence "
+                          "(null when the cadence's wording is not read, or a later meeting exists)")
 
     @staticmethod
     def resolve_engagement_uid(obj):
@@ -35,6 +41,10 @@ class MeetingOut(Schema):
     @staticmethod
     def resolve_focus_areas(obj):
         return [area.slug for area in obj.focus_areas.all()]
+
+    @staticmethod
+    def resolve_next_suggested_at(obj):
+        return next_suggested_at(obj)
 
 
 class MeetingIn(In):
@@ -45,6 +55,8 @@ class MeetingIn(In):
     private_notes: str = ""
     client_summary: str = ""
     paid: bool = False
+    location: str = Field("", description="Where you meet, e.g. the office address")
+    video_link: str = Field("", description="The call's http(s) address, if you meet online")
 
 
 class MeetingPatch(In):
@@ -57,3 +69,5 @@ class MeetingPatch(In):
     private_notes: str = None
     client_summary: str = None
     paid: bool = None
+    location: str = None
+    video_link: str = None

@@ -1,6 +1,7 @@
 import zoneinfo
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
@@ -10,7 +11,30 @@ from followthrough.history.signals import announce_records_changed
 
 from .models import CHECK_HIGHEST, CHECK_LOWEST, CHECK_QUESTIONS, Meeting, MeetingCheck
 
-DETAIL_FIELDS = ("starts_at", "duration_minutes", "private_notes", "client_summary", "paid")
+DETAIL_FIELDS = ("starts_at", "duration_minutes", "private_notes", "client_summary", "paid",
+                 "location", "video_link")
+PLACE_FIELDS = ("location", "video_link")
+
+
+def _check_place(details):
+    """Where the meeting is: trimmed, and a video link the client's browser can open."""
+    for name in PLACE_FIELDS:
+        if name in details:
+            details[name] = (details[name] or "").strip()
+    errors = {}
+    link = details.get("video_link", "")
+    if link:
+        try:
+            URLValidator(schemes=["http", "https"])(link)
+        except ValidationError:
+            errors["video_link"] = ("Give the call's full web address, starting with https:// "
+                                    "(for example https://meet.example.org/ana-bob).")
+        if len(link) > Meeting._meta.get_field("video_link").max_length:
+            errors["video_link"] = "This address is too long; use the call's short link."
+    if len(details.get("location", "")) > Meeting._meta.get_field("location").max_length:
+        errors["location"] = "Keep the place to 200 characters; put directions in the summary."
+    if errors:
+        raise ValidationError(errors)
 
 
 def _check_focus_areas(engagement, focus_areas):
@@ -44,6 +68,7 @@ def meeting_create(*, engagement, by, starts_at, status=Meeting.Status.PLANNED, 
     if status == Meeting.Status.CANCELLED:
         raise ValidationError({"status": "Plan the meeting first; a meeting is cancelled from its page."})
     _check_focus_areas(engagement, focus_areas)
+    _check_place(details)
     if starts_at is not None:
         _check_record(engagement, status=status, starts_at=starts_at, focus_areas=focus_areas)
     meeting = Meeting(engagement=engagement, status=status, starts_at=starts_at, **details)
@@ -61,6 +86,7 @@ def meeting_update(*, meeting, by, status=None, focus_areas=None, **details):
     if unknown:
         raise TypeError(f"unknown meeting fields: {sorted(unknown)}")
     changes = dict(details)
+    _check_place(changes)
     if status is not None and status != meeting.status:
         meeting.check_move(status)
         changes["status"] = status

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from followthrough.history.admin import EvidenceAdmin
 
-from .models import CheckInvitation, Delivery, Digest, InboundMessage, Reminder
+from .models import CheckInvitation, Delivery, Digest, InboundMessage, MeetingReminder, Reminder
 
 
 class QueueAdmin(EvidenceAdmin):
@@ -14,6 +14,14 @@ class ReminderAdmin(QueueAdmin):
     list_display = ("commitment", "kind", "due_on", "send_at", "state", "attempts", "cancel_reason", "last_error")
     list_filter = ("kind", "cancel_reason")
     list_select_related = ("commitment",)
+    date_hierarchy = "send_at"
+
+
+@admin.register(MeetingReminder)
+class MeetingReminderAdmin(QueueAdmin):
+    list_display = ("meeting", "kind", "starts_at", "send_at", "state", "attempts", "cancel_reason", "last_error")
+    list_filter = ("kind", "cancel_reason")
+    list_select_related = ("meeting",)
     date_hierarchy = "send_at"
 
 

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from followthrough.clients.models import LapseReminders
 from followthrough.meetings.checks import check_url, one_tap_links
 
+from .calendar_invitations import attach_plan_invitation
 from .models import Reminder
 from .replies import reply_address
 
@@ -82,8 +83,9 @@ def reminder_message(reminder, *, tone=LapseReminders.NORMAL):
         "tools_needed": commitment.tools_needed,
         "link": portal_commitment_url(commitment),
     }
-    return _message(subject=subject, to=client.email, template="reminder", context=context,
-                    reply_to=_replies_to("reminder", reminder, coach))
+    message = _message(subject=subject, to=client.email, template="reminder", context=context,
+                       reply_to=_replies_to("reminder", reminder, coach))
+    return attach_plan_invitation(message, commitment)
 
 
 def invitation_message(invitation):

@@ -71,6 +71,37 @@ class Reminder(Outgoing):
         return f"{self.get_kind_display()} reminder for commitment {self.commitment_id} at {when}"
 
 
+class MeetingReminder(Outgoing):
+    """A planned meeting, told to the client ahead as the agreement's reminder terms say,
+    with the meeting's place and a calendar invitation."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", "Days before the meeting"
+        ON_DAY = "on_day", "On the day of the meeting"
+        # Not a reminder: the client whose calendar got the invitation is told it is off.
+        CANCELLED = "cancelled", "The meeting is cancelled"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # The start this reminder was scheduled for: moving the meeting makes new reminders.
+    starts_at = models.DateTimeField()
+    # A reminder is never sent once the meeting has begun.
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["send_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "kind", "starts_at"], condition=Q(cancelled_at__isnull=True),
+                name="meeting_reminder_once_per_kind_and_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["sent_at", "cancelled_at", "send_at"], name="meeting_reminder_due")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} reminder for meeting {self.meeting_id} at {self.send_at:%Y-%m-%d %H:%M}"
+
+
 class Digest(Outgoing):
     """One email per coach per day listing what became overdue among their clients."""
 
@@ -120,6 +151,8 @@ class Delivery(models.Model):
                                related_name="deliveries")
     invitation = models.ForeignKey("CheckInvitation", null=True, blank=True, on_delete=models.CASCADE,
                                    related_name="deliveries")
+    meeting_reminder = models.ForeignKey(MeetingReminder, null=True, blank=True, on_delete=models.CASCADE,
+                                         related_name="deliveries")
     result = models.CharField(max_length=10, choices=Result.choices)
     error = models.TextField(blank=True)
     worker = models.CharField(max_length=32)

@@ -28,7 +28,8 @@ from followthrough.ui import mail
 from .activity import activity_digests_prepare, send_activity_digests
 from .emails import digest_message, invitation_message, reminder_message
 from .invitations import invitations_queue, invitations_tidy
-from .models import ActivityDigest, CheckInvitation, Delivery, Digest, DigestItem, Reminder
+from .meeting_reminders import meeting_reminders_reconcile, meeting_reminders_tidy, send_meeting_reminders
+from .models import ActivityDigest, CheckInvitation, Delivery, Digest, DigestItem, MeetingReminder, Reminder
 from .schedule import reconcile, reminders_schedule
 
 __all__ = ["claim", "digests_prepare", "reconcile", "remind_pass", "reminders_schedule", "tidy"]
@@ -187,7 +188,8 @@ def _record(run, model, row, *, what, message, error):
     """Mark a row sent, or record its failure and when to try again, with a log row."""
     to = ", ".join(message.to) if message is not None else ""
     subject = message.subject[:300] if message is not None else ""
-    link = {Reminder: {"reminder": row}, Digest: {"digest": row}, CheckInvitation: {"invitation": row}}.get(model, {})
+    link = {Reminder: {"reminder": row}, Digest: {"digest": row}, CheckInvitation: {"invitation": row},
+            MeetingReminder: {"meeting_reminder": row}}.get(model, {})
     summary = run.summary
     with transaction.atomic():
         if error is None:
@@ -272,6 +274,10 @@ def _send_activity_digests(run, pks):
     send_activity_digests(run, pks, deliver=_deliver, cancel=_cancel)
 
 
+def _send_meeting_reminders(run, pks):
+    send_meeting_reminders(run, pks, deliver=_deliver, cancel=_cancel)
+
+
 def _deliver(run, model, row, what, build):
     """Send one message; any failure is recorded on its row and the pass carries on."""
     message = None
@@ -310,13 +316,17 @@ def remind_pass(*, now=None, connection=None, batch_size=BATCH_SIZE) -> PassSumm
         summary.expired, summary.superseded = tidy(now=now)
         summary.invitations_queued = invitations_queue(now=now)
         summary.invitations_cancelled = invitations_tidy(now=now)
+        meetings = meeting_reminders_reconcile(now=now)
+        expired, superseded = meeting_reminders_tidy(now=now, claim_timeout=CLAIM_TIMEOUT)
     summary.scheduled, summary.rescheduled, summary.cancelled = (
-        scheduled.scheduled, scheduled.rescheduled, scheduled.cancelled)
+        scheduled.scheduled + meetings[0], scheduled.rescheduled + meetings[1], scheduled.cancelled + meetings[2])
+    summary.expired, summary.superseded = summary.expired + expired, summary.superseded + superseded
     summary.digests_prepared = digests_prepare(now=now)
     summary.activity_digests_prepared = activity_digests_prepare(now=now, digest_time=DIGEST_TIME)
     run = _Run(token=summary.worker, now=now, mailer=_Mailer(connection), summary=summary)
     try:
         for model, send in ((Reminder, _send_reminders), (CheckInvitation, _send_invitations),
+                            (MeetingReminder, _send_meeting_reminders),
                             (Digest, _send_digests), (ActivityDigest, _send_activity_digests)):
             while pks := claim(model, token=run.token, now=now, limit=batch_size):
                 send(run, pks)

@@ -15,6 +15,7 @@ from followthrough.history.selectors import events_for_client
 from followthrough.meetings.models import GoalScore, Meeting
 from followthrough.protocol.models import Intervention
 from followthrough.protocol.selectors import engagement_interventions
+from followthrough.web.services import referral_letter
 
 OPEN_STATES = [state for state in Engagement.State.values if state != Engagement.State.ENDED]
 
@@ -35,8 +36,10 @@ CASELOAD_SORT_NEEDS = {"last_held": ["last_held_at"], "next_planned": ["next_pla
                        "overdue": ["overdue_count"]}
 
 
-def _figures(coach):
-    """Each figure of a caseload row, as an annotation on Client.
+def _figures(coach, names=None):
+    """Each figure of a caseload row named in `names` (all of them by default), as an
+    annotation on Client. Only those asked for are built: building the expressions is a
+    good part of the page's own time.
 
     Every lookup goes by client, then checks the coach as `coach_id + 0`: with a plain
     `coach_id = …` SQLite (which keeps no table statistics) searched the coach's whole
@@ -48,23 +51,28 @@ def _figures(coach):
         return queryset.alias(held_by=F(f"{prefix}coach_id") + Value(0)).filter(
             **{f"{prefix}client": OuterRef("pk"), "held_by": coach.pk})
 
-    latest = mine(Engagement.objects.all()).order_by("-started_on", "-created_at", "-pk")
-    meetings = mine(Meeting.objects.all(), "engagement__")
-    held = meetings.filter(status=Meeting.Status.HELD).order_by("-starts_at")
-    planned = meetings.filter(status=Meeting.Status.PLANNED).order_by("starts_at")
-    open_commitments = mine(Commitment.objects.filter(outcome=Commitment.Outcome.OPEN,
-                                                      engagement__state__in=OPEN_STATES), "engagement__")
-    return {
-        "engagement_uid": Subquery(latest.values("uid")[:1]),
-        "engagement_state": Subquery(latest.values("state")[:1]),
-        "check_back_on": Subquery(latest.values("check_back_on")[:1]),
-        "last_held_at": Subquery(held.values("starts_at")[:1]),
-        "next_planned_at": Subquery(planned.values("starts_at")[:1]),
-        "open_count": _count(open_commitments),
-        "overdue_count": _count(open_commitments.filter(due_on__lt=today)),
-        "is_flagged": Exists(mine(Flag.objects.filter(cleared_at=None), "engagement__")),
-        "has_open_intervention": Exists(mine(Intervention.objects.filter(closed_at=None), "engagement__")),
+    def latest():
+        return mine(Engagement.objects.all()).order_by("-started_on", "-created_at", "-pk")
+
+    def meetings(status, order):
+        return mine(Meeting.objects.all(), "engagement__").filter(status=status).order_by(order)
+
+    def open_commitments():
+        return mine(Commitment.objects.filter(outcome=Commitment.Outcome.OPEN,
+                                              engagement__state__in=OPEN_STATES), "engagement__")
+
+    builders = {
+        "engagement_uid": lambda: Subquery(latest().values("uid")[:1]),
+        "engagement_state": lambda: Subquery(latest().values("state")[:1]),
+        "check_back_on": lambda: Subquery(latest().values("check_back_on")[:1]),
+        "last_held_at": lambda: Subquery(meetings(Meeting.Status.HELD, "-starts_at").values("starts_at")[:1]),
+        "next_planned_at": lambda: Subquery(meetings(Meeting.Status.PLANNED, "starts_at").values("starts_at")[:1]),
+        "open_count": lambda: _count(open_commitments()),
+        "overdue_count": lambda: _count(open_commitments().filter(due_on__lt=today)),
+        "is_flagged": lambda: Exists(mine(Flag.objects.filter(cleared_at=None), "engagement__")),
+        "has_open_intervention": lambda: Exists(mine(Intervention.objects.filter(closed_at=None), "engagement__")),
     }
+    return {name: builders[name]() for name in (builders if names is None else names)}
 
 
 def caseload(coach, user, *, search="", state="", flagged=False, intervention=False, overdue=False,
@@ -77,10 +85,10 @@ def caseload(coach, user, *, search="", state="", flagged=False, intervention=Fa
     engagements still open, since an ended engagement's leftovers are no longer anyone's
     work. Without a state, ended engagements are left out: the caseload is the work in hand.
     """
-    figures = _figures(coach)
     needed = set(CASELOAD_SORT_NEEDS.get(sort, ()))
     needed |= {name for name, on in (("is_flagged", flagged), ("has_open_intervention", intervention),
                                      ("overdue_count", overdue)) if on}
+    figures = _figures(coach, needed)
     # The state filter goes through the coach's engagements (a join on an index), not through a
     # figure computed per client, so the unfiltered caseload costs the same at 50 or 5,000.
     # A client holds at most one open engagement with a coach; "ended" means none is open.
@@ -189,6 +197,7 @@ def _engagement_file(engagement):
         "interventions": engagement_interventions(engagement),
         "letters": list(engagement.letters.order_by("-created_at")),
         "referrals": list(engagement.referrals_out.select_related("to_coach", "focus_area")),
+        "external_referrals": _with_letters(engagement.external_referrals.select_related("associate", "focus_area")),
         "agreements": agreements,
         "current_agreement": agreements[0] if agreements else None,
         "meetings": meetings,
@@ -198,6 +207,14 @@ def _engagement_file(engagement):
                                .order_by("-starts_on", "-pk")),
         "client_today": engagement.client.today(),
     }
+
+
+def _with_letters(external_referrals):
+    """Each referral outside the practice with its letter, for a coach who sends it by hand."""
+    referrals = list(external_referrals)
+    for referral in referrals:
+        referral.letter_text = referral_letter(referral)
+    return referrals
 
 
 def follow_through(reviewed):

@@ -1,9 +1,23 @@
 from django.urls import path
 
-from .views import agreements, breaks, caseload, clients, meetings, practice_admin, profile, referrals, review
+from .views import (
+    agreements,
+    breaks,
+    caseload,
+    clients,
+    help_pages,
+    meetings,
+    practice_admin,
+    profile,
+    referrals,
+    review,
+)
 
 urlpatterns = [
     path("", caseload.caseload, name="caseload"),
+    path("todo/", caseload.todo, name="todo"),
+    path("help/", help_pages.help_index, name="help_index"),
+    path("help/<slug:area>/", help_pages.help_page, name="help"),
     path("clients/new/", clients.client_create, name="client_create"),
     path("clients/<uuid:uid>/", clients.client_file, name="client_file"),
     path("engagements/<uuid:uid>/move/", clients.engagement_move, name="engagement_move"),
@@ -17,6 +31,7 @@ urlpatterns = [
     path("breaks/<uuid:uid>/cancel/", breaks.planned_break_cancel_view, name="planned_break_cancel"),
     path("engagements/<uuid:uid>/meetings/new/", meetings.meeting_create, name="meeting_create"),
     path("meetings/<uuid:uid>/", meetings.meeting_update, name="meeting_update"),
+    path("meetings/<uuid:uid>/plan-next/", meetings.meeting_plan_next, name="meeting_plan_next"),
     path("meetings/<uuid:uid>/review/", review.review, name="meeting_review"),
     path("meetings/<uuid:uid>/review/row/", review.review_row, name="meeting_review_row"),
     path("engagements/<uuid:uid>/refer-outside/", referrals.external_referral_create_view,

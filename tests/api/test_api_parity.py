@@ -16,12 +16,13 @@ from followthrough.practice.schemas import (
 )
 from followthrough.transfer.erasure_views import ErasureForm
 from followthrough.transfer.schemas import ErasureIn
-from followthrough.web.api import DeactivateIn
+from followthrough.web.api import DeactivateIn, ExternalReferralIn
 from followthrough.web.forms.clients import AgreementForm, ClientForm, EngagementMoveForm
 from followthrough.web.forms.meetings import MeetingForm
 from followthrough.web.forms.practice import (
     AssociateForm,
     CoachSettingsForm,
+    ExternalReferralForm,
     FocusAreaForm,
     HandOverForm,
     InviteForm,
@@ -39,7 +40,8 @@ RENAMED = {"state": "to_state", "kept_fraction": "kept_fraction"}
     (NewCommitmentForm, NewCommitmentIn), (ReviewForm, ReviewItemIn), (EngagementMoveForm, MoveIn),
     (PracticeForm, PracticeIn), (CoachSettingsForm, CoachSettingsIn), (ProfileForm, ProfileIn),
     (InviteForm, InvitationIn), (FocusAreaForm, FocusAreaIn), (AssociateForm, AssociateIn),
-    (HandOverForm, DeactivateIn), (PlannedBreakForm, PlannedBreakIn), (ErasureForm, ErasureIn),
+    (HandOverForm, DeactivateIn), (PlannedBreakForm, PlannedBreakIn), (ExternalReferralForm, ExternalReferralIn),
+    (ErasureForm, ErasureIn),
 ], ids=lambda x: x.__name__)
 def test_every_field_a_page_takes_the_api_takes(form, schema):
     page_fields = set(form.base_fields)
@@ -57,3 +59,43 @@ def test_a_list_refuses_an_impossible_page_on_its_field(api, engagement, path, q
     response = api.get(path.format(e=engagement.uid), **query)
     assert response.status_code == 422
     assert field in response.json()["errors"]
+
+
+def test_the_api_todo_lists_what_the_caseload_lists(api, client, coach, held_meeting, focus, client_user):
+    from datetime import timedelta
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from followthrough.commitments.services import commitment_client_report
+    from followthrough.meetings.services import meeting_create
+
+    meeting_create(engagement=held_meeting.engagement, by=coach.user, status="held",
+                   starts_at=timezone.now() - timedelta(days=2), focus_areas=[focus["business"]])
+    commitment_client_report(commitment=held_meeting.commitments_made.get(), by=client_user)
+    body = api.get("/api/todo").json()
+    client.force_login(coach.user)
+    page = client.get(reverse("todo"), {"part": "list"}).context["todo"]
+    assert [(i["kind"], i["url"], i["record_uid"]) for i in body["items"]] == \
+        [(i.kind, i.url, i.record_uid) for i in page.items]
+    assert {i["kind"] for i in body["items"]} == {"meeting_review", "reported_done", "agreement"}
+    assert body["more"] is False
+
+
+def test_the_api_todo_is_for_coaches_only(anonymous_api, client, client_user):
+    assert anonymous_api.get("/api/todo").status_code == 401
+    client.force_login(client_user)
+    assert client.get("/api/todo").status_code in (401, 404)
+
+
+def test_the_calendar_feed_pages_take_what_the_api_takes(client, coach):
+    import re
+
+    from django.urls import reverse
+
+    from followthrough.web.api import FeedIn
+
+    client.force_login(coach.user)
+    page = client.get(reverse("calendar_coach_feeds")).content.decode()
+    fields = set(re.findall(r'<input type="text" name="(\w+)"', page))
+    assert fields == {"label"} and fields <= set(FeedIn.model_fields)

@@ -38,6 +38,7 @@ ROUTES = [
     ("post", "/api/meetings/{meeting}/review", {
         "new_commitments": [{"description": "Call two caterers", "due_on": SOON}],
     }, None),
+    ("get", "/api/engagements/{engagement}/external-referrals", None, None),
 ]
 IDS = [f"{method.upper()} {path}" for method, path, _, _ in ROUTES]
 

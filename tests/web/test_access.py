@@ -18,6 +18,7 @@ OBJECT_ROUTES = [
     ("agreement_acknowledge", "agreement", ["get", "post"]),
     ("meeting_create", "engagement", ["get", "post"]),
     ("meeting_update", "held_meeting", ["get", "post"]),
+    ("meeting_plan_next", "held_meeting", ["post"]),
     ("meeting_review", "held_meeting", ["get", "post"]),
     ("meeting_review_row", "held_meeting", ["get"]),
     ("external_referral_create", "engagement", ["get", "post"]),
@@ -73,7 +74,8 @@ def test_a_client_landing_on_the_caseload_is_sent_to_their_portal(client, world)
 @pytest.mark.parametrize(("name", "method"), [
     ("client_create", "get"), ("client_create", "post"),
     ("transfer_import", "get"), ("transfer_import", "post"), ("transfer_template", "get"),
-    ("transfer_handoff", "get"),
+    ("transfer_handoff", "get"), ("todo", "get"), ("calendar_coach_feeds", "get"),
+    ("calendar_coach_feeds", "post"),
 ])
 def test_pages_without_a_record_are_for_coaches_only(client, world, name, method):
     url = reverse(name)

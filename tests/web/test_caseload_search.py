@@ -53,3 +53,52 @@ def test_the_caseload_is_paged_fifty_at_a_time(as_coach, coach):
     assert len(first.context["rows"]) == 50 and first.context["total"] == 52
     assert "page=2" in page_text(first) and "q=client" in page_text(first)
     assert _names(as_coach.get(reverse("caseload"), {"q": "client", "page": 2})) == ["Client 50", "Client 51"]
+
+
+def test_postgresql_answers_a_search_from_the_trigram_indexes(as_coach, coach, client_record):
+    """Without them every search reads every client of the practice (SQLite has none)."""
+    import pytest
+    from django.db import connection, transaction
+    from django.db.models import Q
+
+    from followthrough.clients.models import Client
+
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes are PostgreSQL's")
+    # The caseload's own match, as Django writes it; the indexes must fit its expressions.
+    search = Client.objects.filter(Q(full_name__icontains="stone") | Q(email__icontains="stone"))
+    sql, params = search.values("pk").query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a test table is small enough to scan
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "clients_client_name_trgm" in plan and "clients_client_email_trgm" in plan
+    assert _names(as_coach.get(reverse("caseload"), {"q": "STONE"})) == ["Bob Stone"]
+
+
+def test_a_row_shows_its_dates_in_the_practices_time_zone_as_before(as_coach, coach, engagement, focus):
+    """The table's dates are written in Python now; they read as the `date` filter wrote them."""
+    from datetime import UTC, datetime
+
+    from django.template import Context, Template
+    from django.template.defaultfilters import date as date_filter
+    from django.utils import timezone
+
+    from followthrough.clients.services import engagement_move
+    from followthrough.meetings.services import meeting_create
+
+    held = datetime(2026, 7, 1, 23, 30, tzinfo=UTC)  # already 2 July in London (summer time)
+    planned = datetime(2026, 7, 3, 23, 5, tzinfo=UTC)  # past, still planned: Sat 4 Jul, 00:05 in London
+    meeting_create(engagement=engagement, by=coach.user, status="held", starts_at=held,
+                   focus_areas=[focus["business"]])
+    meeting_create(engagement=engagement, by=coach.user, starts_at=planned)
+    check_back = coach.practice.today() + timedelta(days=10)
+    engagement_move(engagement=engagement, to_state="paused", by=coach.user, note="Away",
+                    check_back_on=check_back, keep_planned_meetings=True)
+    text = page_text(as_coach.get(reverse("caseload")))
+    assert 'data-label="Last held">2 Jul 2026<' in text
+    assert "Sat 4 Jul, 00:05" in text and "outcome not recorded" in text
+    with timezone.override("Europe/London"):  # what the template's filters wrote
+        assert Template('{{ h|date:"j M Y" }}|{{ p|date:"D j M, H:i" }}').render(
+            Context({"h": held, "p": planned})) == "2 Jul 2026|Sat 4 Jul, 00:05"
+    assert f"check back {date_filter(check_back, 'j M Y')}" in text and ">paused<" in text

@@ -15,13 +15,17 @@ from followthrough.clients.models import Client, Engagement, EngagementTransitio
 from followthrough.commitments.models import Commitment
 from followthrough.meetings.models import GoalScore, Meeting
 
-# Session, user, coach, practice (for the time zone), client profile check, then the page
+# The sign-in gate: session, user, and the coach with their practice (for the time zone) in one
+# query; a coach's pages read no client profile. Then the page
 # (the count and the ids of one page, then that page's rows, its needs-attention flags, unread
-# notifications).
-CASELOAD_QUERIES = 10
-# The file's own records, then its flags, interventions, letters, referrals and the chart's
-# figures, its planned breaks, and the access log's row for this view.
-CLIENT_FILE_QUERIES = 28
+# notifications). The to-do comes in a request of its own: one query per kind (meetings,
+# reported done, check-backs, agreements, referrals).
+GATE_QUERIES = 3
+CASELOAD_QUERIES = GATE_QUERIES + 5
+TODO_QUERIES = GATE_QUERIES + 5
+# The file's own records, then its flags, interventions, letters, referrals (in and outside the
+# practice) and the chart's figures, its planned breaks, and the access log's row for this view.
+CLIENT_FILE_QUERIES = 27
 
 
 def build_caseload(coach, count):
@@ -61,6 +65,18 @@ def test_caseload_queries_do_not_grow_with_clients(as_coach, coach, count,
         ended = as_coach.get(reverse("caseload"), {"state": "ended", "q": "client", "sort": "overdue",
                                                    "page": 2}).context["rows"]
     assert all(row.open_count == 0 and row.engagement_state == "ended" for row in ended)
+
+
+@pytest.mark.parametrize("count", [10, 300])
+def test_the_todo_costs_the_same_however_much_waits(as_coach, coach, count, django_assert_num_queries):
+    clients = build_caseload(coach, count)
+    Meeting.objects.filter(engagement__client__in=clients).update(client_summary="")
+    with django_assert_num_queries(TODO_QUERIES):
+        as_coach.get(reverse("todo"), {"part": "list"})
+    with django_assert_num_queries(TODO_QUERIES):
+        response = as_coach.get(reverse("todo"))
+    # Every active engagement (one in three) has a held meeting with no summary and no review.
+    assert len([i for i in response.context["todo"].items if i.kind == "meeting_review"]) == len(range(0, count, 3))
 
 
 def build_file(engagement, agreement, count):
@@ -126,7 +142,7 @@ def test_client_file_queries_do_not_grow_with_meetings(as_coach, held_meeting, a
 
 # The gate (session, user, the coach or client behind it), then the page's own reads: the
 # engagement (or the client's active ones) and its breaks; the same for 10 breaks or 300.
-BREAK_PAGE_QUERIES = {"planned_break_create": 7, "portal_breaks": 6}
+BREAK_PAGE_QUERIES = {"planned_break_create": 5, "portal_breaks": 6}
 
 
 @pytest.mark.parametrize("count", [10, 300])
@@ -143,10 +159,10 @@ def test_the_planned_break_pages_cost_the_same_however_many_breaks(
     assert page.content.decode().count("Cancel this break") == count - count // 3
 
 
-# Each admin page: the gate (session, user, coach, practice, client check), then its own reads.
+# Each admin page: the gate (session, user, coach with practice), then its own reads.
 ADMIN_PAGE_QUERIES = {
-    "practice_settings": 5, "practice_coaches": 8, "practice_focus_areas": 6,
-    "practice_associates": 8, "practice_engagements": 8, "coach_profile": 7,
+    "practice_settings": 3, "practice_coaches": 6, "practice_focus_areas": 4,
+    "practice_associates": 6, "practice_engagements": 6, "coach_profile": 5,
 }
 
 
@@ -170,7 +186,7 @@ def test_practice_pages_cost_the_same_however_many_clients(as_coach, coach, coll
         assert response.context["page"].paginator.count == 2 * count
 
 
-EXTERNAL_REFERRAL_QUERIES = 12
+EXTERNAL_REFERRAL_QUERIES = 10
 
 
 @pytest.mark.parametrize("count", [2, 40])

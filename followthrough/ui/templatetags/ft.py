@@ -9,6 +9,7 @@ from django.utils import dateformat, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import Truncator
 
+from ..help import AREAS, help_area
 from ..history_words import sentence
 
 register = template.Library()
@@ -85,3 +86,14 @@ def client_time(moment, client, fmt="D j M H:i"):
     if ours.utcoffset() != theirs.utcoffset():
         text += f" ({dateformat.format(ours, fmt)} your time)"
     return text
+
+
+@register.inclusion_tag("ui/help_link.html", takes_context=True)
+def help_link(context):
+    """The link to the help of the page being shown (one table in `ui.help`, for every page)."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    area = help_area(match.view_name if match else None)
+    if area is None or not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {"area": None}
+    return {"area": area, "title": AREAS[area][0]}

@@ -18,6 +18,10 @@ class MeetingForm(forms.Form):
         label="Focus areas discussed", required=False, widget=forms.CheckboxSelectMultiple,
         queryset=None,
     )
+    location = forms.CharField(required=False, max_length=200,
+                               help_text="Where you meet, e.g. the office address. The client sees it.")
+    video_link = forms.CharField(label="Video link", required=False,
+                                 help_text="The call's address (https://…), if you meet online. The client sees it.")
     private_notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                     help_text="Only you see these.")
     client_summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
@@ -55,10 +59,11 @@ class MeetingForm(forms.Form):
             "duration_minutes": meeting.duration_minutes,
             "focus_areas": list(meeting.focus_areas.all()), "private_notes": meeting.private_notes,
             "client_summary": meeting.client_summary, "paid": meeting.paid,
+            "location": meeting.location, "video_link": meeting.video_link,
         }
 
     def details(self):
         data = self.cleaned_data
         return {name: data[name] for name in (
-            "starts_at", "duration_minutes", "private_notes", "client_summary", "paid",
+            "starts_at", "duration_minutes", "location", "video_link", "private_notes", "client_summary", "paid",
         )}

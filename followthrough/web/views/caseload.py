@@ -1,21 +1,29 @@
+import uuid
+
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.views.decorators.http import require_GET
 
-from followthrough.access import client_of
+from followthrough.access import acting_coach, client_of
 from followthrough.clients.models import Engagement
 from followthrough.history import clock
 from followthrough.protocol.models import Notification
 from followthrough.ui.decorators import coach_required
 from followthrough.web import queries
+from followthrough.web.todo import coach_todo
 
 CASELOAD_PAGE = 50
+# The to-do page lists this many of each kind; the caseload shows the first few.
+TODO_PAGE_LIMIT = 200
 
 
 @require_GET
 def caseload(request):
     # "/" is where every login lands; a client's home is their portal.
-    if client_of(request.user) is not None:
+    if acting_coach(request) is None and client_of(request.user) is not None:
         return redirect("portal_home")
     return _coach_caseload(request)
 
@@ -40,10 +48,47 @@ def _coach_caseload(request):
     ids = queries.caseload(request.coach, request.user, **filters)
     page = Paginator(ids, CASELOAD_PAGE).get_page(request.GET.get("page"))
     return render(request, "web/caseload.html", {
-        "page": page, "rows": queries.caseload_rows(request.coach, request.user, list(page.object_list)),
+        "page": page,
+        "rows": _labelled(queries.caseload_rows(request.coach, request.user, list(page.object_list))),
         "filters": filters,
         "states": Engagement.State.choices,
         "sorts": [(key, label) for key, (label, _) in queries.CASELOAD_SORTS.items()],
         "total": page.paginator.count, "now": clock.now(),
         "unread": Notification.objects.filter(coach=request.coach).unread().count(),
+        # The to-do belongs to the caseload's landing view, not to a search or a filtered list.
+        "show_todo": filters == caseload_filters({}) and page.number == 1,
     })
+
+
+@require_GET
+@coach_required
+def todo(request):
+    """The whole to-do; with `?part=list`, the first items of each kind as the caseload shows
+    them (it loads them as a request of their own, so the caseload never waits for them)."""
+    if request.GET.get("part") == "list":
+        return render(request, "web/partials/todo.html", {"todo": coach_todo(request.coach, request.user)})
+    return render(request, "web/todo.html", {
+        "todo": coach_todo(request.coach, request.user, limit=TODO_PAGE_LIMIT), "full": True})
+
+
+def _labelled(rows):
+    """Each row's link and dates as the table shows them, made here: Django's `url` tag and
+    `date` filter cost about 20 µs each, most of the table's rendering for fifty rows."""
+    blank = uuid.UUID(int=0)
+    link = reverse("client_file", args=[blank])
+    now = clock.now()
+    for row in rows:
+        row.file_url = link.replace(str(blank), str(row.uid))
+        row.last_held_label = _day(timezone.localtime(row.last_held_at)) if row.last_held_at else "—"
+        planned = row.next_planned_at and timezone.localtime(row.next_planned_at)
+        row.next_planned_label = (f"{WEEKDAYS_ABBR[planned.weekday()]} {planned.day} "
+                                  f"{MONTHS_3[planned.month].title()}, {planned:%H:%M}") if planned else ""
+        row.next_planned_passed = bool(planned) and row.next_planned_at < now
+        row.check_back_label = _day(row.check_back_on) if row.check_back_on else ""
+        row.state_label = (row.engagement_state or "none").replace("_", " ")
+    return rows
+
+
+def _day(day):
+    """As the template's `date:"j M Y"`."""
+    return f"{day.day} {MONTHS_3[day.month].title()} {day.year}"

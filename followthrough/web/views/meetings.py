@@ -5,12 +5,13 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from followthrough.access import get_visible_or_404
 from followthrough.clients.models import Engagement
 from followthrough.meetings import services
 from followthrough.meetings.models import Meeting
+from followthrough.meetings.selectors import next_suggested_at, with_next_suggestion
 from followthrough.ui.decorators import coach_required
 from followthrough.ui.forms import apply_service_errors, posted
 from followthrough.web.forms.meetings import MeetingForm
@@ -28,6 +29,32 @@ def _after_saving(request, meeting, verb):
     return redirect(file_url(engagement.client, engagement, f"meeting-{meeting.uid}"))
 
 
+def next_meeting_offer(meeting):
+    """What the page offers after a held meeting: the next one the agreement's cadence
+    suggests, or None. `meeting` comes from `with_next_suggestion`."""
+    at = next_suggested_at(meeting)
+    return {"at": at, "after": meeting} if at else None
+
+
+def next_meeting_offer_for(meeting):
+    """The same for a meeting read without the annotations (one query more)."""
+    return next_meeting_offer(with_next_suggestion(Meeting.objects.filter(pk=meeting.pk)).get())
+
+
+def _planned_after(request, engagement):
+    """Initial values for planning the meeting the cadence suggests after `?after=<meeting>`."""
+    after = request.GET.get("after")
+    if request.method != "GET" or not after:
+        return {}
+    previous = get_visible_or_404(with_next_suggestion(Meeting.objects.filter(engagement=engagement)),
+                                  request.user, after)
+    suggested = next_suggested_at(previous)
+    if suggested is None:
+        return {}
+    return {"starts_at": suggested, "duration_minutes": previous.duration_minutes,
+            "location": previous.location, "video_link": previous.video_link}
+
+
 @coach_required
 @require_http_methods(["GET", "POST"])
 def meeting_create(request, uid):
@@ -35,7 +62,8 @@ def meeting_create(request, uid):
         Engagement.objects.select_related("client__practice"), request.user, uid)
     agreement = engagement.agreements.order_by("-version").first()
     form = MeetingForm(posted(request), practice=engagement.client.practice,
-                       agreed_focus=agreement.primary_focus if agreement else None)
+                       agreed_focus=agreement.primary_focus if agreement else None,
+                       initial=_planned_after(request, engagement))
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.meeting_create(
@@ -57,8 +85,7 @@ def meeting_create(request, uid):
 @coach_required
 @require_http_methods(["GET", "POST"])
 def meeting_update(request, uid):
-    meeting = get_visible_or_404(
-        Meeting.objects.select_related("engagement__client__practice"), request.user, uid)
+    meeting = get_visible_or_404(with_next_suggestion(Meeting.objects.all()), request.user, uid)
     engagement = meeting.engagement
     form = MeetingForm(posted(request), practice=engagement.client.practice, meeting=meeting,
                        initial=MeetingForm.initial_for(meeting))
@@ -73,4 +100,26 @@ def meeting_update(request, uid):
         else:
             return _after_saving(request, meeting, "saved")
     return render(request, "web/meeting_form.html",
-                  {"engagement": engagement, "form": form, "meeting": meeting})
+                  {"engagement": engagement, "form": form, "meeting": meeting,
+                   "next_meeting": next_meeting_offer(meeting)})
+
+
+@coach_required
+@require_POST
+def meeting_plan_next(request, uid):
+    """One click: plan the meeting the cadence suggests, at the same length and place."""
+    meeting = get_visible_or_404(with_next_suggestion(Meeting.objects.all()), request.user, uid)
+    engagement = meeting.engagement
+    suggested = next_suggested_at(meeting)
+    if suggested is None:
+        messages.error(request, "There is no next meeting to suggest: it may be planned already, "
+                                "or the agreed cadence is not one the app can read.")
+        return redirect(file_url(engagement.client, engagement, f"meeting-{meeting.uid}"))
+    try:
+        planned = services.meeting_create(
+            engagement=engagement, by=request.user, starts_at=suggested,
+            duration_minutes=meeting.duration_minutes, location=meeting.location, video_link=meeting.video_link)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(reverse("meeting_update", args=[meeting.uid]))
+    return _after_saving(request, planned, "planned")

@@ -26,6 +26,7 @@ from followthrough.web.forms.review import (
 )
 
 from .common import file_url
+from .meetings import next_meeting_offer_for
 
 EMPTY_ROWS = 3
 NEW_ROW_KEY = re.compile(r"^new-(\d+)-description$")
@@ -161,7 +162,7 @@ def review(request, uid):
     return render(request, "web/review.html", {
         "meeting": meeting, "engagement": engagement, "client": engagement.client,
         "page": page, "ready": ready, "not_ready": None if ready else _not_ready(meeting),
-        "max_rows": MAX_NEW_ROWS,
+        "max_rows": MAX_NEW_ROWS, "next_meeting": next_meeting_offer_for(meeting) if ready else None,
     })
 
 

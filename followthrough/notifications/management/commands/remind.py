@@ -10,7 +10,8 @@ from followthrough.ui.worker import run_worker
 
 
 class Command(BaseCommand):
-    help = ("Send the reminders and coach digests that are due: one pass, or --loop as a service. "
+    help = ("Send the reminders (of commitments and meetings, with calendar invitations) and coach digests "
+            "that are due: one pass, or --loop as a service. "
             "Several workers may run at once; each message goes out once.")
 
     def add_arguments(self, parser):

@@ -30,4 +30,27 @@
       event.target.select();
     }
   });
+
+  // A Copy button puts the value of the field it names (data-copy-from) on the clipboard;
+  // where the clipboard is refused, the field is selected for the person to copy it.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy-from]");
+    if (!button) {
+      return;
+    }
+    var field = document.querySelector(button.getAttribute("data-copy-from"));
+    if (!field) {
+      return;
+    }
+    field.focus();
+    field.select();
+    var done = function () {
+      button.textContent = button.getAttribute("data-copied-text") || "Copied";
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(field.value).then(done, function () {});
+    } else if (document.execCommand && document.execCommand("copy")) {
+      done();
+    }
+  });
 })();
