@@ -13,11 +13,12 @@ from followthrough.history import sealing
 from followthrough.history.services import tracked_update
 from tests.conftest import login
 
-# Session, user, coach, practice; then the client and whether they were erased, and for
-# the confirmation its counts (engagements, open ones, meetings, commitments, letters), and messages.
-ERASE_PAGE_QUERIES = 12
-# Session, user, coach, practice; then the clients past the retention period and which of them were erased.
-LIST_PAGE_QUERIES = 7
+# The sign-in gate (session, user with their coach, practice); then the client and whether they
+# were erased, and for the confirmation its counts (engagements, open ones, meetings,
+# commitments, letters), and messages.
+ERASE_PAGE_QUERIES = 10
+# The sign-in gate; then the clients past the retention period and which of them were erased.
+LIST_PAGE_QUERIES = 5
 
 
 @pytest.fixture
