@@ -37,6 +37,7 @@ from followthrough.notifications.models import (
     Delivery,
     DigestItem,
     InboundMessage,
+    MeetingReminder,
     Reminder,
 )
 from followthrough.protocol.models import Notification
@@ -166,8 +167,11 @@ def _remove_operational(client, user, email, name, client_uid):
     InboundMessage.objects.filter(replies).delete()
     CheckInvitation.objects.filter(meeting__engagement__client=client, sent_at__isnull=True).delete()
     Reminder.objects.filter(**commitments, sent_at__isnull=True).delete()
+    MeetingReminder.objects.filter(meeting__engagement__client=client, sent_at__isnull=True).delete()
     DigestItem.objects.filter(**commitments).delete()
-    deliveries = Q(reminder__commitment__engagement__client=client)
+    deliveries = (Q(reminder__commitment__engagement__client=client)
+                  | Q(meeting_reminder__meeting__engagement__client=client)
+                  | Q(invitation__meeting__engagement__client=client))
     if email:
         deliveries |= Q(to__iexact=email)
     Delivery.objects.filter(deliveries).delete()
