@@ -273,6 +273,9 @@ def test_the_inbox_loops_until_stopped_and_picks_up_a_reply_that_arrives_meanwhi
         return real_read(source)
 
     monkeypatch.setattr(command, "inbox_read", one_read)
+    # The loop closes connections between reads; inside the test's transaction that would
+    # end it (PostgreSQL says so), and closing is the worker's own tested behaviour.
+    monkeypatch.setattr("followthrough.ui.worker.connections.close_all", lambda: None)
     out = StringIO()
     call_command("inbox", "--loop", "--interval", "1", "--json", maildir=str(tmp_path / "replies"), stdout=out)
 

@@ -58,6 +58,16 @@ def test_the_admin_erases_a_client_and_the_page_is_gone_afterwards(client, admin
     assert client.get(erase_url(client_record)).status_code == 404
 
 
+def test_the_client_file_offers_erasure_to_a_practice_admin_only(client, coach, client_record):
+    file_url = reverse("client_file", args=[client_record.uid])
+    assert erase_url(client_record) not in login(client, coach.user).get(file_url).content.decode()
+    with transaction.atomic():
+        tracked_update(coach, by=None, action="coach.updated", changes={"is_practice_admin": True})
+    assert erase_url(client_record) in login(client, coach.user).get(file_url).content.decode()
+    settings_page = client.get(reverse("practice_settings")).content.decode()
+    assert reverse("transfer_erasure_list") in settings_page and reverse("transfer_import") in settings_page
+
+
 @pytest.mark.parametrize("persona", ["colleague", "outsider", "client_user"])
 def test_nobody_but_the_practices_admin_can_post_an_erasure(client, admin, client_record, colleague, outsider,
                                                            client_user, persona):
