@@ -11,6 +11,7 @@ import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.template.loader import render_to_string
 
@@ -60,6 +61,11 @@ def _meeting(meeting, audience):
         if hasattr(meeting, "goal_scores") else []
     if audience != CLIENT:
         data["private_notes"] = {"text": meeting.private_notes, "private": True, "note": PRIVATE_NOTE}
+    try:
+        check = meeting.meeting_check
+    except ObjectDoesNotExist:
+        check = None
+    data["meeting_check"] = record(check, skip=("meeting",)) | {"score": check.score} if check else None
     return data
 
 
@@ -83,9 +89,12 @@ def _engagement(engagement, audience):
         "transitions": [record(t, skip=("engagement", "by")) for t in engagement.transitions.order_by("at")],
         "agreements": [_agreement(a) for a in engagement.agreements.select_related("primary_focus")
                        .prefetch_related("goals").order_by("version")],
-        "meetings": [_meeting(m, audience) for m in engagement.meetings.prefetch_related("focus_areas")
+        "meetings": [_meeting(m, audience) for m in engagement.meetings.select_related("meeting_check")
+                     .prefetch_related("focus_areas")
                      .order_by("starts_at")],
         "commitments": [record(c, skip=("engagement",)) for c in engagement.commitments.order_by("due_on", "pk")],
+        "planned_breaks": [record(b, skip=("engagement", "recorded_by"))
+                           for b in engagement.planned_breaks.order_by("starts_on", "pk")],
         "interventions": [{**record(i, skip=("engagement",)),
                            "steps": [record(s, skip=("intervention", "by")) for s in i.steps.order_by("at")]}
                           for i in interventions.order_by("created_at")],

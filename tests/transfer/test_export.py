@@ -54,6 +54,27 @@ def test_a_client_downloads_their_zip_from_the_portal_and_it_validates_against_t
     assert "README.txt" in names
 
 
+def test_the_export_carries_the_meeting_checks_planned_breaks_and_lapse_plan(
+        client, client_user, client_record, held_meeting, engagement):
+    from datetime import timedelta
+
+    from followthrough.clients.services import planned_break_record
+    from followthrough.meetings.services import meeting_check_record
+
+    meeting_check_record(meeting=held_meeting, by=client_user,
+                         answers={"on_what_matters": 8, "plan_fits_week": 6, "felt_heard": 9, "sure_to_do_it": 7})
+    today = client_record.today()
+    planned_break_record(engagement=engagement, by=client_user, reason="Holiday",
+                         starts_on=today + timedelta(days=30), ends_on=today + timedelta(days=40))
+    doc, _ = export_json(login(client, client_user).get(reverse("transfer_portal_export")).content)
+    assert valid(doc) == []
+    [exported] = doc["clients"][0]["engagements"]
+    [check] = [m["meeting_check"] for m in exported["meetings"] if m["meeting_check"]]
+    assert (check["felt_heard"], check["score"], check["answered_via"]) == (9, 7.5, "portal")
+    assert [(b["reason"], b["cancelled_at"]) for b in exported["planned_breaks"]] == [("Holiday", None)]
+    assert exported["agreements"][0]["lapse_reminders"] == "normal"
+
+
 def test_the_coachs_export_carries_private_notes_marked_as_private_and_the_pdfs_of_letters(
         client, coach, client_record, held_meeting, letter):
     login(client, coach.user)
