@@ -120,34 +120,36 @@ DEBUG = env_bool("FT_DEBUG", False)
 DEVELOPMENT_SECRET_KEY = "followthrough-insecure-development-key-set-FT_SECRET_KEY-in-production"  # noqa: S105 - the public key refused outside FT_DEBUG=1; the name says so
 
 
-def env_secret_key(debug):
-    """FT_SECRET_KEY, else the file FT_SECRET_KEY_FILE names (`scripts/bootstrap` makes
-    var/secret-key for a checkout), else the development key under FT_DEBUG=1 only."""
-    key = env_str("FT_SECRET_KEY").strip()
-    key_file = env_str("FT_SECRET_KEY_FILE").strip()
-    default_file = DATA_DIR / "secret-key"
+def env_key(name, *, debug, development_key, kept="", min_length=None):
+    """A key from `name`, else the file `name`_FILE names (`scripts/bootstrap` makes
+    var/<key name> for a checkout), else the public development key under FT_DEBUG=1 only."""
+    key = env_str(name).strip()
+    key_file = env_str(f"{name}_FILE").strip()
+    default_file = DATA_DIR / name.removeprefix("FT_").lower().replace("_", "-")
     if not key and (key_file or default_file.exists()):
         path = Path(key_file) if key_file else default_file
         try:
             key = path.read_text().strip()
         except OSError as exc:
-            raise ImproperlyConfigured(f"FT_SECRET_KEY_FILE: cannot read {path}: {exc.strerror}") from None
+            raise ImproperlyConfigured(f"{name}_FILE: cannot read {path}: {exc.strerror}") from None
         if not key:
-            raise ImproperlyConfigured(f"FT_SECRET_KEY_FILE: {path} is empty")
-    if key == DEVELOPMENT_SECRET_KEY and not debug:
-        raise ImproperlyConfigured("FT_SECRET_KEY is the public development key; set a secret one")
+            raise ImproperlyConfigured(f"{name}_FILE: {path} is empty")
+    if key == development_key and not debug:
+        raise ImproperlyConfigured(f"{name} is the public development key; set a secret one")
+    if key and min_length is not None and len(key) < min_length:
+        raise ImproperlyConfigured(f"{name} must be at least {min_length} characters long; got {len(key)}")
     if key:
         return key
     if debug:
-        return DEVELOPMENT_SECRET_KEY
+        return development_key
     raise ImproperlyConfigured(
-        "FT_SECRET_KEY is not set. Set it (or FT_SECRET_KEY_FILE) to a long random value, e.g. "
+        f"{name} is not set. Set it (or {name}_FILE) to a long random value{kept}, e.g. "
         "the output of: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'. "
         "For local development only, FT_DEBUG=1 uses a public development key."
     )
 
 
-SECRET_KEY = env_secret_key(DEBUG)
+SECRET_KEY = env_key("FT_SECRET_KEY", debug=DEBUG, development_key=DEVELOPMENT_SECRET_KEY)
 
 ALLOWED_HOSTS = env_list("FT_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("FT_CSRF_TRUSTED_ORIGINS")
@@ -352,36 +354,8 @@ FT_LOG_SIGNING_KEY = env_str("FT_LOG_SIGNING_KEY")
 DEVELOPMENT_DATA_KEY = "followthrough-insecure-development-data-key-set-FT_DATA_KEY-in-production"  # noqa: S105 - the public key refused outside FT_DEBUG=1; the name says so
 
 
-def env_data_key(debug):
-    """FT_DATA_KEY, else the file FT_DATA_KEY_FILE names (`scripts/bootstrap` makes
-    var/data-key for a checkout), else the development key under FT_DEBUG=1 only."""
-    key = env_str("FT_DATA_KEY").strip()
-    key_file = env_str("FT_DATA_KEY_FILE").strip()
-    default_file = DATA_DIR / "data-key"
-    if not key and (key_file or default_file.exists()):
-        path = Path(key_file) if key_file else default_file
-        try:
-            key = path.read_text().strip()
-        except OSError as exc:
-            raise ImproperlyConfigured(f"FT_DATA_KEY_FILE: cannot read {path}: {exc.strerror}") from None
-        if not key:
-            raise ImproperlyConfigured(f"FT_DATA_KEY_FILE: {path} is empty")
-    if key == DEVELOPMENT_DATA_KEY and not debug:
-        raise ImproperlyConfigured("FT_DATA_KEY is the public development key; set a secret one")
-    if key and len(key) < 32:
-        raise ImproperlyConfigured(f"FT_DATA_KEY must be at least 32 characters long; got {len(key)}")
-    if key:
-        return key
-    if debug:
-        return DEVELOPMENT_DATA_KEY
-    raise ImproperlyConfigured(
-        "FT_DATA_KEY is not set. Set it (or FT_DATA_KEY_FILE) to a long random value kept apart from the "
-        "database, e.g. the output of: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'. "
-        "For local development only, FT_DEBUG=1 uses a public development key."
-    )
-
-
-FT_DATA_KEY = env_data_key(DEBUG)
+FT_DATA_KEY = env_key("FT_DATA_KEY", debug=DEBUG, development_key=DEVELOPMENT_DATA_KEY,
+                      kept=" kept apart from the database", min_length=32)
 # One line per erased client, outside the database: `restore` erases them again in a backup
 # taken before their erasure, and `verify` warns when one of them has a key again.
 FT_ERASURE_LEDGER = Path(env_str("FT_ERASURE_LEDGER") or DATA_DIR / "erasure-ledger")
