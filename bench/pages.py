@@ -116,27 +116,33 @@ def _clients(coach, count):
 
 
 def measure(coach, pages, runs):
-    from django.db import connection, reset_queries
+    """Each page's median wall and CPU time, its queries and its size. The pages take turns,
+    one request each per round, so a slow spell on a shared machine falls on all of them
+    alike and the ratios to the login page hold."""
+    from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    results = {}
+    browsers = {}
     for label, path, signed_in in pages:
-        browser = Client()
+        browsers[label] = Client()
         if signed_in:
-            browser.force_login(coach.user)
-        browser.get(path)  # warm-up
-        times, cpu = [], []
-        for _ in range(runs):
+            browsers[label].force_login(coach.user)
+        assert browsers[label].get(path).status_code == 200, label  # and a warm-up
+    times = {label: [] for label, _, _ in pages}
+    cpu = {label: [] for label, _, _ in pages}
+    for _ in range(runs):
+        for label, path, _ in pages:
             start, start_cpu = time.perf_counter(), time.process_time()
-            response = browser.get(path)
-            times.append(time.perf_counter() - start)
-            cpu.append(time.process_time() - start_cpu)
-        assert response.status_code == 200, (label, response.status_code)
-        reset_queries()
+            browsers[label].get(path)
+            times[label].append(time.perf_counter() - start)
+            cpu[label].append(time.process_time() - start_cpu)
+    results = {}
+    for label, path, _ in pages:
         with CaptureQueriesContext(connection) as queries:
-            browser.get(path)
-        results[label] = (statistics.median(times), statistics.median(cpu), len(queries), len(response.content))
+            response = browsers[label].get(path)
+        results[label] = (statistics.median(times[label]), statistics.median(cpu[label]), len(queries),
+                          len(response.content))
     return results
 
 
@@ -147,6 +153,9 @@ def main():
     parser.add_argument("--pg-url", default="postgres://postgres@/ftpages?host=/tmp&port=54336")
     parser.add_argument("--runs", type=int, default=RUNS)
     parser.add_argument("--reuse", action="store_true", help="measure a database an earlier run built")
+    parser.add_argument("--pages", nargs="+", metavar="PAGE",
+                        help="measure only these pages (by their label: caseload, search, 'client file', "
+                             "outcomes, to-do, help); the login page is always measured")
     args = parser.parse_args()
     setup(args)
     from django.urls import reverse
@@ -175,6 +184,8 @@ def main():
                  ("to-do", reverse("todo") + "?part=list", True),
                  # The floor of a signed-in page: the sign-in gate and the base template.
                  ("help", reverse("help", args=["caseload"]), True)]
+        if args.pages:
+            pages = [page for page in pages if page[0] == "login" or page[0] in args.pages]
         results = measure(coach, pages, args.runs)
         login, login_cpu = results["login"][:2]
         for label, (median, cpu, queries, size_bytes) in results.items():

@@ -42,16 +42,21 @@ LINE = "#1f4e79"
 ZONE = F("engagement__coach__practice__timezone")
 
 
-def trend(engagement):
+def trend(engagement, *, breaks=None, zone=None):
     """(points, breaks, zone): each check as (day, score, meeting), oldest first, the
-    in-force planned breaks, and the practice's time zone if any row was found (2 queries)."""
+    in-force planned breaks, and the practice's time zone if any row was found (2 queries;
+    1 when the page passes the engagement's planned breaks and the practice's time zone)."""
     checks = list(MeetingCheck.objects.filter(meeting__engagement=engagement).select_related("meeting")
                   .annotate(zone=F("meeting__engagement__coach__practice__timezone"))
                   .order_by("meeting__starts_at", "pk"))
-    breaks = list(PlannedBreak.objects.in_force().filter(engagement=engagement).annotate(zone=ZONE)
-                  .order_by("starts_on", "pk"))
-    zone = (checks or breaks or [None])[0]
-    zone = zone.zone if zone is not None else "UTC"
+    if breaks is None:
+        breaks = list(PlannedBreak.objects.in_force().filter(engagement=engagement).annotate(zone=ZONE)
+                      .order_by("starts_on", "pk"))
+    else:
+        breaks = sorted((b for b in breaks if b.in_force), key=lambda b: (b.starts_on, b.pk))
+    if zone is None:
+        first = (checks or breaks or [None])[0]
+        zone = first.zone if first is not None else "UTC"
     points = [(timezone.localtime(c.meeting.starts_at, _zone(zone)).date(), round(c.score, 2), c.meeting)
               for c in checks]
     return points, breaks, zone
@@ -154,9 +159,9 @@ def _date_labels(points, breaks, first, last, x, frame):
     return shown
 
 
-def check_trend_context(engagement, pdf=False):
+def check_trend_context(engagement, pdf=False, breaks=None, zone=None):
     """What the chart template needs for the check trend, or {} with no check and no break."""
-    points, breaks, zone = trend(engagement)
+    points, breaks, zone = trend(engagement, breaks=breaks, zone=zone)
     if not points and not breaks:
         return {}
     today = clock.today(zone)

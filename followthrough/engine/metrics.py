@@ -161,18 +161,21 @@ class MeetingFigure:
         }
 
 
-def engagement_followthrough(engagement, *, thresholds=None):
+def engagement_followthrough(engagement, *, thresholds=None, meetings=None, commitments=None):
     """Figures per reviewed meeting (oldest first), current run and repeat misses.
 
     Four queries whatever the engagement's length: thresholds (two, skipped when given),
-    held meetings, commitments.
+    held meetings, commitments. A page that has already read all the engagement's
+    meetings and commitments passes them, and the figures cost no read of their own.
     """
     thresholds = thresholds or thresholds_for(engagement.coach)
-    meetings = list(Meeting.objects.filter(engagement=engagement, status=Meeting.Status.HELD)
-                    .order_by("starts_at", "pk"))
-    commitments = list(Commitment.objects.filter(engagement=engagement).only(
-        "pk", "uid", "description", "outcome", "kept_fraction", "minutes_needed", "reviewed_in_id",
-        "derived_from_id", "derivation"))
+    if meetings is None:
+        meetings = Meeting.objects.filter(engagement=engagement, status=Meeting.Status.HELD)
+    meetings = sorted((m for m in meetings if m.status == Meeting.Status.HELD), key=lambda m: (m.starts_at, m.pk))
+    if commitments is None:
+        commitments = list(Commitment.objects.filter(engagement=engagement).only(
+            "pk", "uid", "description", "outcome", "kept_fraction", "minutes_needed", "reviewed_in_id",
+            "derived_from_id", "derivation"))
     counted = [c for c in commitments if c.outcome in COUNTED and c.reviewed_in_id]
     weight = default_weight(c.minutes_needed for c in counted)
     at_meeting = defaultdict(list)

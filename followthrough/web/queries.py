@@ -1,14 +1,17 @@
 """The reads behind the caseload and the client file, each a fixed number of queries."""
 
+import uuid
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from followthrough.clients.models import Client, Engagement, EngagementTransition
 from followthrough.commitments.models import Commitment
-from followthrough.engine.metrics import figure
+from followthrough.engine.metrics import engagement_followthrough, figure
 from followthrough.engine.models import Flag
 from followthrough.engine.selectors import engagement_flags, flag_reason
 from followthrough.history.selectors import events_for_client
@@ -112,12 +115,82 @@ def caseload(coach, user, *, search="", state="", flagged=False, intervention=Fa
     return rows.order_by(*CASELOAD_SORTS.get(sort, CASELOAD_SORTS["name"])[1]).values_list("pk", flat=True)
 
 
+@dataclass
+class CaseloadRow:
+    """One client's row on the caseload: the newest engagement with this coach, and its figures."""
+
+    pk: int
+    uid: uuid.UUID
+    full_name: str
+    engagement_uid: uuid.UUID
+    engagement_state: str
+    check_back_on: date | None
+    last_held_at: datetime | None = None
+    next_planned_at: datetime | None = None
+    open_count: int = 0
+    overdue_count: int = 0
+    is_flagged: bool = False
+    has_open_intervention: bool = False
+
+
 def caseload_rows(coach, user, ids):
-    """The full caseload rows of the clients `ids` (one page), in that order: one query."""
-    held = Engagement.objects.visible_to(user).filter(coach=coach).values("client_id")
-    rows = Client.objects.filter(pk__in=ids).filter(pk__in=held).annotate(**_figures(coach))
-    order = {pk: n for n, pk in enumerate(ids)}
-    return sorted(rows, key=lambda row: order[row.pk])
+    """The full caseload rows of the clients `ids` (one page), in that order.
+
+    Five small queries, each on an index and keyed by the page's engagements, with the same
+    rules as `_figures`. One query with a correlated subquery per figure cost more to build
+    in the ORM, and on PostgreSQL to run, than these five together.
+    """
+    engagements = (Engagement.objects.visible_to(user).filter(coach=coach, client_id__in=ids)
+                   .order_by("client_id", "-started_on", "-created_at", "-pk")
+                   .values_list("pk", "client_id", "state", "uid", "check_back_on", "client__uid",
+                                "client__full_name"))
+    rows, client_of, still_open = {}, {}, []
+    for pk, client_id, state, uid, check_back_on, client_uid, full_name in engagements:
+        client_of[pk] = client_id
+        if state in OPEN_STATES:
+            still_open.append(pk)
+        if client_id not in rows:  # the newest engagement comes first
+            rows[client_id] = CaseloadRow(pk=client_id, uid=client_uid, full_name=full_name, engagement_uid=uid,
+                                          engagement_state=state, check_back_on=check_back_on)
+    if rows:
+        _add_meeting_figures(rows, client_of)
+        _add_commitment_figures(rows, client_of, still_open, coach.practice.today())
+        _add_open_marks(rows, client_of)
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+def _add_meeting_figures(rows, client_of):
+    held, planned = Meeting.Status.HELD, Meeting.Status.PLANNED
+    for engagement_id, last_held, next_planned in (
+            Meeting.objects.filter(engagement_id__in=client_of).order_by().values("engagement_id")
+            .annotate(last_held=Max("starts_at", filter=Q(status=held)),
+                      next_planned=Min("starts_at", filter=Q(status=planned)))
+            .values_list("engagement_id", "last_held", "next_planned")):
+        row = rows[client_of[engagement_id]]
+        if last_held and (row.last_held_at is None or last_held > row.last_held_at):
+            row.last_held_at = last_held
+        if next_planned and (row.next_planned_at is None or next_planned < row.next_planned_at):
+            row.next_planned_at = next_planned
+
+
+def _add_commitment_figures(rows, client_of, still_open, today):
+    # Counted only in engagements still open: an ended engagement's leftovers are nobody's work.
+    for engagement_id, open_count, overdue_count in (
+            Commitment.objects.filter(engagement_id__in=still_open, outcome=Commitment.Outcome.OPEN).order_by()
+            .values("engagement_id").annotate(n=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+            .values_list("engagement_id", "n", "overdue")):
+        row = rows[client_of[engagement_id]]
+        row.open_count += open_count
+        row.overdue_count += overdue_count
+
+
+def _add_open_marks(rows, client_of):
+    for engagement_id in Flag.objects.filter(engagement_id__in=client_of, cleared_at=None).values_list(
+            "engagement_id", flat=True).order_by().distinct():
+        rows[client_of[engagement_id]].is_flagged = True
+    for engagement_id in Intervention.objects.filter(engagement_id__in=client_of, closed_at=None).values_list(
+            "engagement_id", flat=True).order_by().distinct():
+        rows[client_of[engagement_id]].has_open_intervention = True
 
 
 def practice_engagements(practice, *, coach_uid="", state="", intervention=False):
@@ -142,7 +215,8 @@ def practice_engagements(practice, *, coach_uid="", state="", intervention=False
 def client_file(client, user, engagement_uid=None):
     """Everything the client file page shows, read in a fixed number of queries."""
     engagements = list(
-        Engagement.objects.visible_to(user).filter(client=client)
+        # Through the client's own manager, so each engagement already holds its client.
+        client.engagements.visible_to(user)
         .select_related("coach", "previous")
         .prefetch_related(Prefetch("transitions",
                                    queryset=EngagementTransition.objects.select_related("by")))
@@ -154,36 +228,36 @@ def client_file(client, user, engagement_uid=None):
             raise Http404("No such engagement")
     data = {"engagements": engagements, "selected": selected, "agreements": [],
             "current_agreement": None, "meetings": [], "loose_commitments": []}
+    focus_names = {area.pk: area.name for area in client.practice.focus_areas.all()}
     if selected is not None:
-        data.update(_engagement_file(selected))
+        data.update(_engagement_file(selected, focus_names))
     data["events"] = events_for_client(client, user=user)
-    data["focus_names"] = {area.pk: area.name for area in client.practice.focus_areas.all()}
+    data["focus_names"] = focus_names
     return data
 
 
-def _engagement_file(engagement):
+def _engagement_file(engagement, focus_names):
     agreements = list(
         engagement.agreements.select_related("primary_focus", "created_by")
         .prefetch_related("goals").order_by("-version")
     )
-    meetings = list(
-        Meeting.objects.filter(engagement=engagement)
-        .prefetch_related("focus_areas",
-                          Prefetch("goal_scores", queryset=GoalScore.objects.select_related("goal")))
-        .order_by("-starts_at", "-pk")
-    )
+    meetings = list(engagement.meetings.order_by("-starts_at", "-pk"))
+    _add_discussed_and_scores(engagement, meetings, focus_names,
+                              {goal.pk: goal for agreement in agreements for goal in agreement.goals.all()})
     # One query for all the engagement's commitments, grouped here by the meeting that made
-    # them, the meeting that reviewed them and the ones derived from them.
-    commitments = list(
-        Commitment.objects.filter(engagement=engagement)
-        .select_related("derived_from", "reviewed_in").order_by("due_on", "pk")
-    )
+    # them, the meeting that reviewed them and the ones derived from them. Both of those
+    # belong to the same engagement (the services refuse otherwise), so they are linked
+    # from what is read here rather than joined again.
+    commitments = list(engagement.commitments.order_by("due_on", "pk"))
+    by_pk, meeting_by_pk = {c.pk: c for c in commitments}, {m.pk: m for m in meetings}
     made, reviewed, derived = defaultdict(list), defaultdict(list), defaultdict(list)
     for commitment in commitments:
         made[commitment.made_at_id].append(commitment)
-        if commitment.reviewed_in_id:
+        if commitment.reviewed_in_id in meeting_by_pk:
+            commitment.reviewed_in = meeting_by_pk[commitment.reviewed_in_id]
             reviewed[commitment.reviewed_in_id].append(commitment)
-        if commitment.derived_from_id:
+        if commitment.derived_from_id in by_pk:
+            commitment.derived_from = by_pk[commitment.derived_from_id]
             derived[commitment.derived_from_id].append(commitment)
     for commitment in commitments:
         commitment.derived_list = derived.get(commitment.pk, [])
@@ -193,6 +267,7 @@ def _engagement_file(engagement):
         meeting.follow_through = follow_through(meeting.reviewed)
     flags = list(engagement_flags(engagement))
     return {
+        "followthrough": engagement_followthrough(engagement, meetings=meetings, commitments=commitments),
         "open_flags": [(flag, flag_reason(flag)) for flag in flags if flag.cleared_at is None],
         "interventions": engagement_interventions(engagement),
         "letters": list(engagement.letters.order_by("-created_at")),
@@ -203,10 +278,27 @@ def _engagement_file(engagement):
         "meetings": meetings,
         "loose_commitments": made.get(None, []),
         "open_commitments": [c for c in commitments if c.is_open],
-        "planned_breaks": list(engagement.planned_breaks.select_related("engagement__client")
-                               .order_by("-starts_on", "-pk")),
+        "planned_breaks": list(engagement.planned_breaks.order_by("-starts_on", "-pk")),
         "client_today": engagement.client.today(),
     }
+
+
+def _add_discussed_and_scores(engagement, meetings, focus_names, goals):
+    """Each meeting's `discussed` (the names of the focus areas) and `scores` (its goal
+    scores, each with its goal): two reads by id, named from what the file has already read."""
+    by_pk = {meeting.pk: meeting for meeting in meetings}
+    for meeting in meetings:
+        meeting.discussed, meeting.scores = [], []
+    # `focus_names` is in the practice's order of its areas; each meeting lists them so.
+    position = {pk: n for n, pk in enumerate(focus_names)}
+    for meeting_id, area_id in sorted(
+            Meeting.focus_areas.through.objects.filter(meeting__engagement=engagement)
+            .values_list("meeting_id", "focusarea_id"), key=lambda pair: position.get(pair[1], len(position))):
+        by_pk[meeting_id].discussed.append(focus_names.get(area_id, ""))
+    for score in GoalScore.objects.filter(meeting__engagement=engagement).order_by("pk"):
+        if score.goal_id in goals:
+            score.goal = goals[score.goal_id]
+        by_pk[score.meeting_id].scores.append(score)
 
 
 def _with_letters(external_referrals):

@@ -1,6 +1,7 @@
 """The new-goal step offers fresh-start dates beside its due date, on the page and in the API."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +28,10 @@ def test_the_new_goal_form_offers_next_monday_the_first_and_the_next_meeting_as_
                       {"source": str(source.uid), "mode": "reinstate"})
     html = page.content.decode()
     today = coach.practice.today()
-    expected = fresh_starts(today, next_meeting=timezone.localtime(meeting.starts_at).date())
+    # The meeting's day in the practice's time zone, as the page shows it (late in the UTC
+    # evening it is already the next day in London's summer).
+    meeting_day = timezone.localtime(meeting.starts_at, ZoneInfo(coach.practice.timezone)).date()
+    expected = fresh_starts(today, next_meeting=meeting_day)
     assert [s.kind for s in expected].count("next_meeting") == 1
     for start in expected:
         assert f'data-fill-date="{start.day:%Y-%m-%d}" data-fill-target="id_due_on"' in html

@@ -16,17 +16,20 @@ from followthrough.commitments.models import Commitment
 from followthrough.meetings.models import GoalScore, Meeting
 
 # The sign-in gate: session, user, and the coach with their practice (for the time zone) in one
-# query; a coach's pages read no client profile. Then the page
-# (the count and the ids of one page, then that page's rows, its needs-attention flags, unread
-# notifications). The to-do comes in a request of its own: one query per kind (meetings,
-# reported done, check-backs, agreements, referrals).
+# query; a coach's pages read no client profile. Then the page: the count and the ids of one
+# page, then that page's rows (their engagements, meeting dates, commitment counts, open flags,
+# open interventions), its needs-attention flags and unread notifications. The to-do comes in
+# a request of its own: one query per kind (meetings, reported done, check-backs, agreements,
+# referrals).
 GATE_QUERIES = 3
-CASELOAD_QUERIES = GATE_QUERIES + 5
+CASELOAD_QUERIES = GATE_QUERIES + 9
 TODO_QUERIES = GATE_QUERIES + 5
-# The file's own records, then its flags, interventions, letters, referrals (in and outside the
-# practice) and the chart's figures, its planned breaks, its meeting checks and the breaks
-# the check chart shades, and the access log's row for this view.
-CLIENT_FILE_QUERIES = 29
+# The client and the access log's row for this view; the engagements with their moves; the
+# practice's focus areas; the agreements with their goals, the meetings, their focus areas
+# and goal scores, the commitments; the flags, thresholds (two), interventions, letters,
+# referrals (in and outside the practice), planned breaks; the history and which of its
+# records this coach may see; the meeting checks. The chart draws from what the file has read.
+CLIENT_FILE_QUERIES = 25
 
 
 def build_caseload(coach, count):
@@ -62,7 +65,8 @@ def test_caseload_queries_do_not_grow_with_clients(as_coach, coach, count,
     assert response.context["total"] == count - count // 3
     assert len(rows) == min(50, count - count // 3)
     assert all(row.open_count == 3 and row.overdue_count == 2 for row in rows)
-    with django_assert_num_queries(CASELOAD_QUERIES):
+    # Ended engagements have no open commitments to count: that read is skipped.
+    with django_assert_num_queries(CASELOAD_QUERIES - 1):
         ended = as_coach.get(reverse("caseload"), {"state": "ended", "q": "client", "sort": "overdue",
                                                    "page": 2}).context["rows"]
     assert all(row.open_count == 0 and row.engagement_state == "ended" for row in ended)
@@ -139,6 +143,10 @@ def test_client_file_queries_do_not_grow_with_meetings(as_coach, held_meeting, a
     assert "Trimmed from" in text
     assert text.count("Cancel this break") == count - count // 3
     assert "Waived: holiday 0 " in text
+    # Each meeting's goal score, named by its goal, and each reviewed commitment's meeting.
+    goal = Goal.objects.filter(agreement=agreement).first()
+    assert text.count(f"Goal scores: {goal.title} <strong>0</strong>") == count
+    assert text.count("reviewed at the meeting of") >= count
 
 
 # The gate (session, user, the coach or client behind it), then the page's own reads: the

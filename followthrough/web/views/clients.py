@@ -53,7 +53,6 @@ def client_file(request, uid):
     selected = data["selected"]
     context = {"client": client, **data}
     if selected is not None:
-        context["move_form"] = EngagementMoveForm(engagement=selected)
         context["reengage_form"] = ReengageForm()
         current = data["current_agreement"]
         if current is not None and not current.is_acknowledged:
@@ -92,6 +91,8 @@ def engagement_move(request, uid):
             label = Engagement.State(data["state"]).label.lower()
             messages.success(request, f"The engagement is now {label}.")
             return redirect(file_url(engagement.client, engagement))
+    if request.method == "GET" and request.GET.get("part") == "form":  # as the client file opens it
+        return render(request, "web/partials/engagement_move_form.html", context)
     return render(request, "web/engagement_move.html", context)
 
 
