@@ -17,9 +17,17 @@ from .plans import MINUTES_MAX, TOOLS_NEEDED_MAX
 BREAK_REASON_PREFIX = "planned break: "
 
 
+# The client says it is done and the coach has not confirmed it yet: the coach's to-do lists
+# these, and a partial index keeps just these few rows.
+REPORTED_DONE = models.Q(outcome="open", client_reported_done_at__isnull=False)
+
+
 class CommitmentQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(outcome=Commitment.Outcome.OPEN)
+
+    def reported_done(self):
+        return self.filter(REPORTED_DONE)
 
     def due_for_review_at(self, meeting):
         """What a meeting reviews: open commitments due by its day, and those it already reviewed."""
@@ -105,6 +113,7 @@ class Commitment(TrackedModel):
         ordering = ["due_on", "pk"]
         indexes = [
             models.Index(fields=["engagement", "outcome", "due_on"]),
+            models.Index(fields=["engagement"], condition=REPORTED_DONE, name="commitment_reported_done"),
         ]
 
     def __str__(self):

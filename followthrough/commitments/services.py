@@ -224,4 +224,4 @@ def client_report_of(commitment):
 
 def reported_done_awaiting_review(engagement):
     """Open commitments the client says are done, for a caseload hint or the review screen."""
-    return Commitment.objects.open().filter(engagement=engagement, client_reported_done_at__isnull=False)
+    return Commitment.objects.reported_done().filter(engagement=engagement)

@@ -7,10 +7,18 @@ from followthrough.clients.models import GAS_LEVELS, Engagement, Goal
 from followthrough.history.models import TrackedModel
 from followthrough.practice.models import FocusArea
 
+# A held meeting still waiting on its coach: no summary for the client yet, or what was due
+# not yet reviewed. The coach's to-do lists them; a partial index keeps just these rows, which
+# in a practice that keeps up are few.
+AWAITING_COACH = models.Q(status="held") & (models.Q(client_summary="") | models.Q(reviewed_at=None))
+
 
 class MeetingQuerySet(ScopedQuerySet):
     def held(self):
         return self.filter(status=Meeting.Status.HELD)
+
+    def awaiting_coach(self):
+        return self.filter(AWAITING_COACH)
 
 
 class Meeting(TrackedModel):
@@ -55,7 +63,11 @@ class Meeting(TrackedModel):
 
     class Meta:
         ordering = ["-starts_at"]
-        indexes = [models.Index(fields=["engagement", "starts_at"])]
+        indexes = [
+            models.Index(fields=["engagement", "starts_at"]),
+            models.Index(fields=["engagement", "starts_at"], condition=AWAITING_COACH,
+                         name="meeting_awaiting_coach"),
+        ]
 
     def __str__(self):
         return f"{self.get_status_display()} meeting on {self.starts_at:%d %b %Y}"

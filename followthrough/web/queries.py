@@ -80,7 +80,7 @@ def _figures(coach, names=None):
 
 def caseload(coach, user, *, search="", state="", flagged=False, intervention=False, overdue=False,
              sort="name"):
-    """The coach's clients that match, in order, as a query of their ids (not yet run).
+    """The coach's clients that match, in order, as a query (not yet run).
 
     Only the figures a filter or the sort needs are computed here, for every client; the
     page then reads the full rows of its own clients with `caseload_rows`. The state shown
@@ -112,7 +112,7 @@ def caseload(coach, user, *, search="", state="", flagged=False, intervention=Fa
         rows = rows.filter(has_open_intervention=True)
     if overdue:
         rows = rows.filter(overdue_count__gt=0)
-    return rows.order_by(*CASELOAD_SORTS.get(sort, CASELOAD_SORTS["name"])[1]).values_list("pk", flat=True)
+    return rows.order_by(*CASELOAD_SORTS.get(sort, CASELOAD_SORTS["name"])[1])
 
 
 @dataclass

@@ -87,8 +87,7 @@ def _meetings(meetings, limit):
     """Held meetings of active engagements still missing the summary the client sees or the
     review of what was due: one item per meeting, naming what is missing."""
     rows, more = _capped(
-        meetings.filter(status=Meeting.Status.HELD, engagement__state=Engagement.State.ACTIVE)
-        .filter(Q(client_summary="") | Q(reviewed_at=None))
+        meetings.awaiting_coach().filter(engagement__state=Engagement.State.ACTIVE)
         .select_related("engagement__client").order_by("starts_at", "pk")
         .only("uid", "starts_at", "client_summary", "reviewed_at",
               "engagement__client__uid", "engagement__client__full_name"), limit)
@@ -108,7 +107,7 @@ def _meetings(meetings, limit):
 
 def _reported_done(commitments, limit):
     rows, more = _capped(
-        commitments.open().filter(client_reported_done_at__isnull=False, engagement__state__in=OPEN_STATES)
+        commitments.reported_done().filter(engagement__state__in=OPEN_STATES)
         .select_related("engagement__client").order_by("client_reported_done_at", "pk")
         .only("uid", "description", "client_reported_done_at",
               "engagement__uid", "engagement__client__uid", "engagement__client__full_name"), limit)

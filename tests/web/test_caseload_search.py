@@ -53,6 +53,15 @@ def test_the_caseload_is_paged_fifty_at_a_time(as_coach, coach):
     assert len(first.context["rows"]) == 50 and first.context["total"] == 52
     assert "page=2" in page_text(first) and "q=client" in page_text(first)
     assert _names(as_coach.get(reverse("caseload"), {"q": "client", "page": 2})) == ["Client 50", "Client 51"]
+    # A page past the end is the last page, and a page that is not a number the first, as the
+    # links of an old bookmark or a hand-typed address would expect.
+    past = as_coach.get(reverse("caseload"), {"q": "client", "page": 9})
+    assert _names(past) == ["Client 50", "Client 51"] and past.context["page"].number == 2
+    assert past.context["total"] == 52
+    for junk in ("x", "0", "-3", ""):
+        page = as_coach.get(reverse("caseload"), {"q": "client", "page": junk})
+        assert page.context["page"].number == 1 and _names(page)[0] == "Client 00"
+    assert "No clients match" in page_text(as_coach.get(reverse("caseload"), {"q": "nobody", "page": 3}))
 
 
 def test_postgresql_answers_a_search_from_the_trigram_indexes(as_coach, coach, client_record):

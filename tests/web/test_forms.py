@@ -180,3 +180,15 @@ def test_no_meeting_in_a_paused_engagement(as_coach, coach, engagement):
     assert "recording a meeting needs an active engagement" in " ".join(
         response.context["form"].non_field_errors())
     assert event_count() == before
+
+
+def test_the_file_loads_the_move_form_when_its_box_is_opened(as_coach, engagement):
+    """The client file carries a link to the move page and asks for the form itself only when
+    the coach opens 'Change state'; the form it gets posts to the same move page."""
+    move_url = reverse("engagement_move", args=[engagement.uid])
+    file_page = page_text(as_coach.get(reverse("client_file", args=[engagement.client.uid])))
+    assert f'hx-get="{move_url}?part=form"' in file_page and f'href="{move_url}"' in file_page
+    assert 'name="check_back_on"' not in file_page
+    part = page_text(as_coach.get(move_url, {"part": "form"}))
+    assert f'action="{move_url}"' in part and 'name="check_back_on"' in part
+    assert "<html" not in part

@@ -16,13 +16,13 @@ from followthrough.commitments.models import Commitment
 from followthrough.meetings.models import GoalScore, Meeting
 
 # The sign-in gate: session, user, and the coach with their practice (for the time zone) in one
-# query; a coach's pages read no client profile. Then the page: the count and the ids of one
-# page, then that page's rows (their engagements, meeting dates, commitment counts, open flags,
+# query; a coach's pages read no client profile. Then the page: the ids of one page with the
+# total, then that page's rows (their engagements, meeting dates, commitment counts, open flags,
 # open interventions), its needs-attention flags and unread notifications. The to-do comes in
 # a request of its own: one query per kind (meetings, reported done, check-backs, agreements,
 # referrals).
 GATE_QUERIES = 3
-CASELOAD_QUERIES = GATE_QUERIES + 9
+CASELOAD_QUERIES = GATE_QUERIES + 8
 TODO_QUERIES = GATE_QUERIES + 5
 # The client and the access log's row for this view; the engagements with their moves; the
 # practice's focus areas; the agreements with their goals, the meetings, their focus areas
@@ -68,7 +68,8 @@ def test_caseload_queries_do_not_grow_with_clients(as_coach, coach, count,
     # Ended engagements have no open commitments to count: that read is skipped.
     with django_assert_num_queries(CASELOAD_QUERIES - 1):
         ended = as_coach.get(reverse("caseload"), {"state": "ended", "q": "client", "sort": "overdue",
-                                                   "page": 2}).context["rows"]
+                                                   "page": 2 if count > 150 else 1}).context["rows"]
+    assert len(ended) == min(50, count // 3)
     assert all(row.open_count == 0 and row.engagement_state == "ended" for row in ended)
 
 

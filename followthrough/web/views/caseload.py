@@ -1,6 +1,5 @@
 import uuid
 
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +11,7 @@ from followthrough.clients.models import Engagement
 from followthrough.history import clock
 from followthrough.protocol.models import Notification
 from followthrough.ui.decorators import coach_required
+from followthrough.ui.paging import counted_page
 from followthrough.web import queries
 from followthrough.web.todo import coach_todo
 
@@ -45,8 +45,8 @@ def caseload_filters(params):
 @coach_required
 def _coach_caseload(request):
     filters = caseload_filters(request.GET)
-    ids = queries.caseload(request.coach, request.user, **filters)
-    page = Paginator(ids, CASELOAD_PAGE).get_page(request.GET.get("page"))
+    page = counted_page(queries.caseload(request.coach, request.user, **filters), CASELOAD_PAGE,
+                        request.GET.get("page"))
     return render(request, "web/caseload.html", {
         "page": page,
         "rows": _labelled(queries.caseload_rows(request.coach, request.user, list(page.object_list))),
