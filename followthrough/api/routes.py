@@ -16,6 +16,7 @@ from followthrough.protocol import outcomes_api
 from followthrough.transfer import api as transfer_api
 from followthrough.ui.api import errors_of
 from followthrough.web import api as web_api
+from followthrough.web import caseload_api
 
 api = NinjaAPI(
     title="Followthrough API",
@@ -32,7 +33,7 @@ api = NinjaAPI(
 )
 
 for app_api in (clients_api, meetings_api, commitments_api, engine_api, protocol_api, accounts_api,
-                practice_api, web_api, transfer_api, outcomes_api):
+                practice_api, web_api, caseload_api, transfer_api, outcomes_api):
     api.add_router("/", app_api.router)
 
 

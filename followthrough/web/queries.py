@@ -21,6 +21,9 @@ from followthrough.protocol.selectors import engagement_interventions
 from followthrough.web.services import referral_letter
 
 OPEN_STATES = [state for state in Engagement.State.values if state != Engagement.State.ENDED]
+# How many rows a page of the caseload, and of the practice's engagements, shows (pages and API).
+CASELOAD_PAGE = 50
+ENGAGEMENTS_PAGE = 50
 
 
 def _count(queryset):

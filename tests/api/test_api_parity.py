@@ -109,3 +109,13 @@ def test_every_threshold_the_settings_page_takes_the_api_takes():
     # The page builds its fields from THRESHOLD_FIELDS when made, so compare a made form.
     assert set(ThresholdsForm().fields) == set(ThresholdsIn.model_fields)
     assert "alliance_drop_points" in ThresholdsIn.model_fields
+
+
+def test_the_api_caseload_takes_every_filter_the_caseload_page_takes():
+    from followthrough.web.caseload_api import CaseloadQuery, PracticeEngagementsQuery
+    from followthrough.web.views.caseload import caseload_filters
+
+    page_params = {"q" if name == "search" else name for name in caseload_filters({})} | {"page"}
+    assert page_params - set(CaseloadQuery.model_fields) == set()
+    # The practice's engagements page reads these from its query string.
+    assert {"coach", "state", "intervention", "page"} - set(PracticeEngagementsQuery.model_fields) == set()

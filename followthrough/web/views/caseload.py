@@ -15,7 +15,6 @@ from followthrough.ui.paging import counted_page
 from followthrough.web import queries
 from followthrough.web.todo import coach_todo
 
-CASELOAD_PAGE = 50
 # The to-do page lists this many of each kind; the caseload shows the first few.
 TODO_PAGE_LIMIT = 200
 
@@ -45,7 +44,7 @@ def caseload_filters(params):
 @coach_required
 def _coach_caseload(request):
     filters = caseload_filters(request.GET)
-    page = counted_page(queries.caseload(request.coach, request.user, **filters), CASELOAD_PAGE,
+    page = counted_page(queries.caseload(request.coach, request.user, **filters), queries.CASELOAD_PAGE,
                         request.GET.get("page"))
     return render(request, "web/caseload.html", {
         "page": page,

@@ -33,8 +33,6 @@ from followthrough.web.forms.practice import (
     practice_initial,
 )
 
-ENGAGEMENTS_PAGE = 50
-
 
 def _saved(request, form, write, message):
     """Run a service write for a valid form; True when it saved, else its errors are on the form."""
@@ -204,7 +202,7 @@ def practice_engagements(request):
         coach_uid = ""
     intervention = request.GET.get("intervention") == "1"
     rows = queries.practice_engagements(practice, coach_uid=coach_uid, state=state, intervention=intervention)
-    page = Paginator(rows, ENGAGEMENTS_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(rows, queries.ENGAGEMENTS_PAGE).get_page(request.GET.get("page"))
     return render(request, "web/practice/engagements.html", {
         "page": page, "coaches": coaches, "states": Engagement.State.choices,
         "filters": {"state": state, "coach": coach_uid, "intervention": intervention},
