@@ -115,10 +115,13 @@ def _clients(coach, count):
              for e in engagements for d in (-3, -1, 5)), batch_size=BATCH)
 
 
+ROUNDS = 5
+
+
 def measure(coach, pages, runs):
-    """Each page's median wall and CPU time, its queries and its size. The pages take turns,
-    one request each per round, so a slow spell on a shared machine falls on all of them
-    alike and the ratios to the login page hold."""
+    """Each page's median wall and CPU time, its queries and its size. Each page is requested
+    in runs of its own (as a tight loop measures it, caches warm), and the pages take turns
+    over ROUNDS rounds, so a slow spell on a shared machine falls on all of them alike."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -128,15 +131,17 @@ def measure(coach, pages, runs):
         browsers[label] = Client()
         if signed_in:
             browsers[label].force_login(coach.user)
-        assert browsers[label].get(path).status_code == 200, label  # and a warm-up
+        assert browsers[label].get(path).status_code == 200, label
     times = {label: [] for label, _, _ in pages}
     cpu = {label: [] for label, _, _ in pages}
-    for _ in range(runs):
+    for _ in range(ROUNDS):
         for label, path, _ in pages:
-            start, start_cpu = time.perf_counter(), time.process_time()
-            browsers[label].get(path)
-            times[label].append(time.perf_counter() - start)
-            cpu[label].append(time.process_time() - start_cpu)
+            browsers[label].get(path)  # a warm-up after the other pages' turn
+            for _ in range(-(-runs // ROUNDS)):
+                start, start_cpu = time.perf_counter(), time.process_time()
+                browsers[label].get(path)
+                times[label].append(time.perf_counter() - start)
+                cpu[label].append(time.process_time() - start_cpu)
     results = {}
     for label, path, _ in pages:
         with CaptureQueriesContext(connection) as queries:

@@ -9,15 +9,16 @@ from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef,
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from followthrough.clients.models import Client, Engagement, EngagementTransition
+from followthrough.clients.models import Client, Engagement, EngagementTransition, PlannedBreak
 from followthrough.commitments.models import Commitment
 from followthrough.engine.metrics import engagement_followthrough, figure
 from followthrough.engine.models import Flag
 from followthrough.engine.selectors import engagement_flags, flag_reason
 from followthrough.history.selectors import events_for_client
 from followthrough.meetings.models import GoalScore, Meeting
-from followthrough.protocol.models import Intervention
+from followthrough.protocol.models import Intervention, Letter, Referral
 from followthrough.protocol.selectors import engagement_interventions
+from followthrough.web.models import ExternalReferral
 from followthrough.web.services import referral_letter
 
 OPEN_STATES = [state for state in Engagement.State.values if state != Engagement.State.ENDED]
@@ -215,14 +216,27 @@ def practice_engagements(practice, *, coach_uid="", state="", intervention=False
     return rows.order_by("coach__display_name", "client__full_name", "pk")
 
 
+# What many an engagement has none of (a flag, an intervention, a letter, a referral, a
+# planned break): the engagements are read with whether each has any, and the file reads a
+# list only where there is something in it. Each read skipped is one round trip saved.
+ON_FILE = {
+    "flags": Flag, "interventions": Intervention, "letters": Letter, "referrals": Referral,
+    "external_referrals": ExternalReferral, "planned_breaks": PlannedBreak,
+}
+ENGAGEMENT_OF = {Referral: "from_engagement"}
+
+
 def client_file(client, user, engagement_uid=None):
-    """Everything the client file page shows, read in a fixed number of queries."""
+    """Everything the client file page shows, read in a fixed number of queries at most."""
     engagements = list(
         # Through the client's own manager, so each engagement already holds its client.
         client.engagements.visible_to(user)
         .select_related("coach", "previous")
         .prefetch_related(Prefetch("transitions",
                                    queryset=EngagementTransition.objects.select_related("by")))
+        .annotate(**{f"has_{name}": Exists(model.objects.filter(**{ENGAGEMENT_OF.get(model, "engagement"):
+                                                                     OuterRef("pk")}))
+                     for name, model in ON_FILE.items()})
     )
     selected = engagements[0] if engagements else None
     if engagement_uid:
@@ -268,20 +282,26 @@ def _engagement_file(engagement, focus_names):
         meeting.made = made.get(meeting.pk, [])
         meeting.reviewed = reviewed.get(meeting.pk, [])
         meeting.follow_through = follow_through(meeting.reviewed)
-    flags = list(engagement_flags(engagement))
+    def listed(name, read):
+        return read() if getattr(engagement, f"has_{name}") else []
+
+    flags = listed("flags", lambda: list(engagement_flags(engagement)))
     return {
         "followthrough": engagement_followthrough(engagement, meetings=meetings, commitments=commitments),
         "open_flags": [(flag, flag_reason(flag)) for flag in flags if flag.cleared_at is None],
-        "interventions": engagement_interventions(engagement),
-        "letters": list(engagement.letters.order_by("-created_at")),
-        "referrals": list(engagement.referrals_out.select_related("to_coach", "focus_area")),
-        "external_referrals": _with_letters(engagement.external_referrals.select_related("associate", "focus_area")),
+        "interventions": listed("interventions", lambda: engagement_interventions(engagement)),
+        "letters": listed("letters", lambda: list(engagement.letters.order_by("-created_at"))),
+        "referrals": listed("referrals", lambda: list(engagement.referrals_out.select_related("to_coach",
+                                                                                              "focus_area"))),
+        "external_referrals": listed("external_referrals", lambda: _with_letters(
+            engagement.external_referrals.select_related("associate", "focus_area"))),
         "agreements": agreements,
         "current_agreement": agreements[0] if agreements else None,
         "meetings": meetings,
         "loose_commitments": made.get(None, []),
         "open_commitments": [c for c in commitments if c.is_open],
-        "planned_breaks": list(engagement.planned_breaks.order_by("-starts_on", "-pk")),
+        "planned_breaks": listed("planned_breaks", lambda: list(engagement.planned_breaks.order_by("-starts_on",
+                                                                                                   "-pk"))),
         "client_today": engagement.client.today(),
     }
 

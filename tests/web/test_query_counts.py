@@ -24,12 +24,13 @@ from followthrough.meetings.models import GoalScore, Meeting
 GATE_QUERIES = 3
 CASELOAD_QUERIES = GATE_QUERIES + 8
 TODO_QUERIES = GATE_QUERIES + 5
-# The client and the access log's row for this view; the engagements with their moves; the
-# practice's focus areas; the agreements with their goals, the meetings, their focus areas
-# and goal scores, the commitments; the flags, thresholds (two), interventions, letters,
-# referrals (in and outside the practice), planned breaks; the history and which of its
-# records this coach may see; the meeting checks. The chart draws from what the file has read.
-CLIENT_FILE_QUERIES = 25
+# The client and the access log's row for this view; the engagements with their moves (and
+# whether each has flags, interventions, letters, referrals in and outside the practice,
+# planned breaks: only those it has are read, at most five reads more); the practice's focus
+# areas; the agreements with their goals, the meetings, their focus areas and goal scores, the
+# commitments; the planned breaks; the thresholds (two); the history and which of its records
+# this coach may see; the meeting checks. The chart draws from what the file has read.
+CLIENT_FILE_QUERIES = 20
 
 
 def build_caseload(coach, count):
