@@ -106,14 +106,15 @@ def repeat_misses(commitments):
         missed = [c for c in members if c.outcome == Commitment.Outcome.MISSED]
         if len(missed) >= 2:
             members.sort(key=lambda c: c.pk)
-            result.append({
+            result.append((members[0].pk, {
                 "description": by_pk[root_pk].description,
                 "misses": len(missed),
                 "commitments": [str(c.uid) for c in members],
                 "missed": [str(c.uid) for c in missed],
-            })
-    result.sort(key=lambda line: line["commitments"][0])
-    return result
+            }))
+    # Oldest line first: by the row of its first commitment (made first), not by its random uid.
+    result.sort(key=lambda pair: pair[0])
+    return [line for _, line in result]
 
 
 @dataclass(frozen=True)

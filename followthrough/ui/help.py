@@ -30,6 +30,7 @@ _BY_NAME = {
     "protocol:outcomes": "outcomes",
     "practice_security": "practice", "access_log": "practice",
     "transfer_import": "data", "transfer_handoff": "data", "transfer_practice_export": "data",
+    "transfer_erasure_list": "data", "transfer_client_erase": "data",
     "transfer_portal_export": "portal", "calendar_client_feeds": "portal",
 }
 _BY_PREFIX = (("protocol:", "protocol"), ("practice_", "practice"), ("portal_", "portal"))

@@ -55,6 +55,14 @@ def test_practice_pages_link_the_practice_help(as_coach, coach):
     assert reverse("help", args=["practice"]) in page_text(as_coach.get(reverse("practice_coaches")))
 
 
+def test_the_erasure_pages_link_the_help_that_explains_erasure(as_coach, coach, client_record):
+    coach.is_practice_admin = True
+    coach.save(update_fields=["is_practice_admin"])
+    for page in (reverse("transfer_erasure_list"), reverse("transfer_client_erase", args=[client_record.uid])):
+        assert f'href="{reverse("help", args=["data"])}"' in page_text(as_coach.get(page)), page
+    assert "<strong>Erasure</strong>" in page_text(as_coach.get(reverse("help", args=["data"])))
+
+
 def test_the_portal_links_the_clients_help_and_it_opens(client, client_user):
     client.force_login(client_user)
     home = page_text(client.get(reverse("portal_home")))
