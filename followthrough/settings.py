@@ -242,7 +242,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Axes first: a locked-out account is refused before its password is even checked.
 AUTHENTICATION_BACKENDS = [
     "followthrough.accounts.throttle.ThrottledBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "followthrough.accounts.backends.AccountBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "caseload"

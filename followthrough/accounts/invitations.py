@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from followthrough.accounts.backends import ACCOUNT_BACKEND
 from followthrough.practice.invitations import invitation_accept, invitation_from_token
 from followthrough.ui.forms import apply_service_errors, posted
 
@@ -38,6 +39,6 @@ def invitation_accept_page(request, token):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            login(request, coach.user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, coach.user, backend=ACCOUNT_BACKEND)
             return redirect("coach_profile")
     return render(request, "accounts/invitation.html", {"invitation": invitation, "form": form})

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from followthrough.access import client_of
+from followthrough.accounts.backends import ACCOUNT_BACKEND
 from followthrough.ui.decorators import client_required
 
 from .forms import LinkRequestForm
@@ -46,7 +47,7 @@ def link(request, token):
     if user is None:
         state, portal_link = portal_link_check(token)
         return _link_problem(request, state if state is not LinkState.VALID else LinkState.USED, portal_link)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=ACCOUNT_BACKEND)
     return redirect(safe_next_path(portal_link.next_path) or "portal_home")
 
 

@@ -13,12 +13,12 @@ from followthrough.history import sealing
 from followthrough.history.services import tracked_update
 from tests.conftest import login
 
-# The gate (session, user, the coach with their practice); then the client and whether they were
+# The gate (the session, the user with their coach and practice); then the client and whether they were
 # erased, and for the confirmation its counts (engagements, open ones, meetings, commitments,
 # letters), and messages.
-ERASE_PAGE_QUERIES = 10
+ERASE_PAGE_QUERIES = 9
 # The gate; then the clients past the retention period and which of them were erased.
-LIST_PAGE_QUERIES = 5
+LIST_PAGE_QUERIES = 4
 
 
 @pytest.fixture

@@ -15,13 +15,13 @@ from followthrough.clients.models import Client, Engagement, EngagementTransitio
 from followthrough.commitments.models import Commitment
 from followthrough.meetings.models import GoalScore, Meeting
 
-# The sign-in gate: session, user, and the coach with their practice (for the time zone) in one
-# query; a coach's pages read no client profile. Then the page: the ids of one page with the
+# The sign-in gate: the session, then the user with their coach and the coach's practice (for
+# the time zone) in one query; a coach's pages read no client profile. Then the page: the ids of one page with the
 # total, then that page's rows (their engagements, meeting dates, commitment counts, open flags,
 # open interventions), its needs-attention flags and unread notifications. The to-do comes in
 # a request of its own: one query per kind (meetings, reported done, check-backs, agreements,
 # referrals).
-GATE_QUERIES = 3
+GATE_QUERIES = 2
 CASELOAD_QUERIES = GATE_QUERIES + 8
 TODO_QUERIES = GATE_QUERIES + 5
 # The client and the access log's row for this view; the engagements with their moves (and
@@ -30,7 +30,7 @@ TODO_QUERIES = GATE_QUERIES + 5
 # areas; the agreements with their goals, the meetings, their focus areas and goal scores, the
 # commitments; the planned breaks; the thresholds (two); the history and which of its records
 # this coach may see; the meeting checks. The chart draws from what the file has read.
-CLIENT_FILE_QUERIES = 20
+CLIENT_FILE_QUERIES = 19
 
 
 def build_caseload(coach, count):
@@ -151,9 +151,10 @@ def test_client_file_queries_do_not_grow_with_meetings(as_coach, held_meeting, a
     assert text.count("reviewed at the meeting of") >= count
 
 
-# The gate (session, user, the coach or client behind it), then the page's own reads: the
-# engagement (or the client's active ones) and its breaks; the same for 10 breaks or 300.
-BREAK_PAGE_QUERIES = {"planned_break_create": 5, "portal_breaks": 6}
+# The gate (the session, the user with their coach if any; a client profile is a read of its own),
+# then the page's own reads: the engagement (or the client's active ones) and its breaks; the
+# same for 10 breaks or 300.
+BREAK_PAGE_QUERIES = {"planned_break_create": 4, "portal_breaks": 5}
 
 
 @pytest.mark.parametrize("count", [10, 300])
@@ -170,10 +171,10 @@ def test_the_planned_break_pages_cost_the_same_however_many_breaks(
     assert page.content.decode().count("Cancel this break") == count - count // 3
 
 
-# Each admin page: the gate (session, user, coach with practice), then its own reads.
+# Each admin page: the gate (the session, the user with their coach and practice), then its own reads.
 ADMIN_PAGE_QUERIES = {
-    "practice_settings": 3, "practice_coaches": 6, "practice_focus_areas": 4,
-    "practice_associates": 6, "practice_engagements": 6, "coach_profile": 5,
+    "practice_settings": 2, "practice_coaches": 5, "practice_focus_areas": 3,
+    "practice_associates": 5, "practice_engagements": 5, "coach_profile": 4,
 }
 
 
@@ -197,7 +198,7 @@ def test_practice_pages_cost_the_same_however_many_clients(as_coach, coach, coll
         assert response.context["page"].paginator.count == 2 * count
 
 
-EXTERNAL_REFERRAL_QUERIES = 10
+EXTERNAL_REFERRAL_QUERIES = 9
 
 
 @pytest.mark.parametrize("count", [2, 40])
