@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='commitment',
-            index=models.Index(condition=models.Q(('client_reported_done_at__isnull', False), ('outcome', 'open')), fields=['engagement'], name='commitment_reported_done'),
+            index=models.Index(condition=models.Q(('client_reported_done_at__isnull', False), ('outcome', 'open')), fields=['engagement', 'outcome', 'client_reported_done_at'], name='commitment_reported_done'),
         ),
     ]
