@@ -8,7 +8,7 @@ import statistics
 from collections import Counter, defaultdict
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Value
 
 from followthrough.clients.models import Agreement
 from followthrough.commitments.models import Commitment
@@ -270,10 +270,18 @@ def referral_page(referral, coach):
     return data
 
 
+def in_practice(queryset, practice_id):
+    """The rows (interventions, flags) of the practice's engagements. The practice is compared
+    as `practice_id + 0`: SQLite (which keeps no statistics) would otherwise walk every
+    engagement of the practice to look for their few interventions; this way it reads the
+    interventions and looks up each one's engagement."""
+    return queryset.alias(of_practice=F("engagement__coach__practice_id") + Value(0)).filter(of_practice=practice_id)
+
+
 def practice_outcomes(coach):
     """How the practice's interventions went, in three queries: aggregate counts for the
     whole practice (no client of another coach is named) and the coach's own list."""
-    practice_qs = Intervention.objects.filter(engagement__coach__practice_id=coach.practice_id)
+    practice_qs = in_practice(Intervention.objects.all(), coach.practice_id)
     grouped = list(practice_qs.values("outcome", "last_step", "trigger").annotate(n=Count("pk")))
     spans = list(practice_qs.filter(closed_at__isnull=False).values_list("opened_at", "closed_at"))
     mine = list(Intervention.objects.filter(engagement__coach=coach).select_related("engagement__client")
@@ -330,8 +338,8 @@ def alliance_before_nonproductive(practice_id, days=BEFORE_DAYS):
     window = timedelta(days=days)
     times = defaultdict(lambda: {Flag.Kind.NONPRODUCTIVE: [], Flag.Kind.ALLIANCE_DROP: []})
     for engagement_id, kind, raised_at in (
-            Flag.objects.filter(engagement__coach__practice_id=practice_id,
-                                kind__in=[Flag.Kind.NONPRODUCTIVE, Flag.Kind.ALLIANCE_DROP])
+            in_practice(Flag.objects.filter(kind__in=[Flag.Kind.NONPRODUCTIVE, Flag.Kind.ALLIANCE_DROP]),
+                        practice_id)
             .values_list("engagement_id", "kind", "raised_at")):
         times[engagement_id][kind].append(raised_at)
     counts = Counter()
