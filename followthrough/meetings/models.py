@@ -65,8 +65,12 @@ class Meeting(TrackedModel):
         ordering = ["-starts_at"]
         indexes = [
             models.Index(fields=["engagement", "starts_at"]),
+            # Two shapes of the same few rows: by engagement for a planner that starts from the
+            # coach's engagements (SQLite), by time for one that walks the oldest first and
+            # stops at the to-do's limit (PostgreSQL).
             models.Index(fields=["engagement", "starts_at"], condition=AWAITING_COACH,
                          name="meeting_awaiting_coach"),
+            models.Index(fields=["starts_at", "id"], condition=AWAITING_COACH, name="meeting_awaiting_by_time"),
         ]
 
     def __str__(self):
