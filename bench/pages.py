@@ -8,7 +8,8 @@ measured coaches hold 50, 500 and 5,000 clients, the rest are spread 50 to a coa
 client has one engagement (a third paused or ended), a held and a planned meeting and
 three commitments, two of them overdue. Then, in the same process and run, each page is
 requested through Django's test client (the whole middleware stack, no network) RUNS
-times after a warm-up and the median taken: the login page (signed out), the caseload,
+times, in warm runs of its own that take turns with the other pages' over ROUNDS rounds,
+and the median taken: the login page (signed out), the caseload,
 a caseload search, one client's file, the practice outcomes page, the coach's to-do (as the caseload
 loads it)
 and a help page (the floor of any signed-in page: the sign-in gate and the base template). Prints each median,
