@@ -111,3 +111,18 @@ def test_a_row_shows_its_dates_in_the_practices_time_zone_as_before(as_coach, co
         assert Template('{{ h|date:"j M Y" }}|{{ p|date:"D j M, H:i" }}').render(
             Context({"h": held, "p": planned})) == "2 Jul 2026|Sat 4 Jul, 00:05"
     assert f"check back {date_filter(check_back, 'j M Y')}" in text and ">paused<" in text
+
+
+def test_a_row_marks_an_open_flag_and_an_open_intervention_each_once(as_coach, coach, engagement):
+    from followthrough.protocol.services import intervention_open
+
+    client_create(coach=coach, by=coach.user, full_name="Amy Early")
+    Flag.objects.create(engagement=engagement, kind=Flag.Kind.NO_SHOWS, raised_at=clock.now())
+    Flag.objects.create(engagement=engagement, kind=Flag.Kind.FOCUS_DRIFT, raised_at=clock.now())
+    intervention_open(engagement=engagement, by=coach.user, trigger="manual")
+    rows = {row.full_name: row for row in as_coach.get(reverse("caseload")).context["rows"]}
+    assert (rows["Bob Stone"].is_flagged, rows["Bob Stone"].has_open_intervention) == (True, True)
+    assert (rows["Amy Early"].is_flagged, rows["Amy Early"].has_open_intervention) == (False, False)
+    assert _names(as_coach.get(reverse("caseload"), {"intervention": "1"})) == ["Bob Stone"]
+    text = page_text(as_coach.get(reverse("caseload")))
+    assert text.count("intervention open</small>") == 1 and text.count(">flagged</small>") == 1

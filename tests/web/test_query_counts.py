@@ -16,13 +16,13 @@ from followthrough.commitments.models import Commitment
 from followthrough.meetings.models import GoalScore, Meeting
 
 # The sign-in gate: the session, then the user with their coach and the coach's practice (for
-# the time zone) in one query; a coach's pages read no client profile. Then the page: the ids of one page with the
-# total, then that page's rows (their engagements, meeting dates, commitment counts, open flags,
-# open interventions), its needs-attention flags and unread notifications. The to-do comes in
-# a request of its own: one query per kind (meetings, reported done, check-backs, agreements,
-# referrals).
+# the time zone) in one query; a coach's pages read no client profile. Then the page: the ids
+# of one page with the total, then that page's rows (their engagements, meeting dates,
+# commitment counts, and in one read their open flags and interventions), its needs-attention
+# flags and unread notifications. The to-do comes in a request of its own: one query per kind
+# (meetings, reported done, check-backs, agreements, referrals).
 GATE_QUERIES = 2
-CASELOAD_QUERIES = GATE_QUERIES + 8
+CASELOAD_QUERIES = GATE_QUERIES + 7
 TODO_QUERIES = GATE_QUERIES + 5
 # The client and the access log's row for this view; the engagements with their moves (and
 # whether each has flags, interventions, letters, referrals in and outside the practice,
