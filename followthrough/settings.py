@@ -354,8 +354,9 @@ FT_LOG_SIGNING_KEY = env_str("FT_LOG_SIGNING_KEY")
 DEVELOPMENT_DATA_KEY = "followthrough-insecure-development-data-key-set-FT_DATA_KEY-in-production"  # noqa: S105 - the public key refused outside FT_DEBUG=1; the name says so
 
 
+DATA_KEY_MIN_LENGTH = 32
 FT_DATA_KEY = env_key("FT_DATA_KEY", debug=DEBUG, development_key=DEVELOPMENT_DATA_KEY,
-                      kept=" kept apart from the database", min_length=32)
+                      kept=" kept apart from the database", min_length=DATA_KEY_MIN_LENGTH)
 # One line per erased client, outside the database: `restore` erases them again in a backup
 # taken before their erasure, and `verify` warns when one of them has a key again.
 FT_ERASURE_LEDGER = Path(env_str("FT_ERASURE_LEDGER") or DATA_DIR / "erasure-ledger")

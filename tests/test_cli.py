@@ -116,5 +116,5 @@ def test_the_followthrough_command_lists_the_project_commands(capsys):
 
     main(["followthrough", "help"])
     listed = capsys.readouterr().out
-    for name in ("createcoach", "demo", "seed_demo", "serve", "verify"):
+    for name in ("createcoach", "demo", "seed_demo", "serve", "verify", "rotatedatakey"):
         assert f"    {name}\n" in listed

@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.apps import apps
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from . import clock
 from .models import ClientKey, TrackedModel
@@ -73,19 +73,45 @@ def _wrapping(data_key):
     return AESGCM(derived)
 
 
-def _wrap(client_uid, key):
+def _wrap(client_uid, key, data_key=None):
     nonce = os.urandom(12)
-    sealed = _wrapping(settings.FT_DATA_KEY).encrypt(nonce, key, f"client-key/{client_uid}".encode())
+    sealed = _wrapping(data_key or settings.FT_DATA_KEY).encrypt(nonce, key, f"client-key/{client_uid}".encode())
     return base64.b64encode(nonce + sealed).decode()
 
 
-def _unwrap(client_uid, wrapped):
+def _unwrap(client_uid, wrapped, data_key=None):
     raw = base64.b64decode(wrapped)
     try:
-        return _wrapping(settings.FT_DATA_KEY).decrypt(raw[:12], raw[12:], f"client-key/{client_uid}".encode())
+        return _wrapping(data_key or settings.FT_DATA_KEY).decrypt(raw[:12], raw[12:],
+                                                                   f"client-key/{client_uid}".encode())
     except InvalidTag:
         raise RuntimeError(f"the key of client {client_uid} does not open with this FT_DATA_KEY: "
                            "the installation runs with another data key than the one it was written with") from None
+
+
+def rewrap_client_keys(*, new_data_key, dry_run=False):
+    """Re-wrap every live client key under `new_data_key` (FT_DATA_KEY rotation): each is
+    opened with the current FT_DATA_KEY, wrapped under the new one and checked to open
+    with it, all in one transaction, so a key that fails leaves every key as it was.
+    Destroyed keys stay destroyed. Returns how many keys were (or, dry, would be) re-wrapped.
+
+    The app and its workers must be stopped first and started again with the new key:
+    until then they would read keys they can no longer open.
+    """
+    if new_data_key == settings.FT_DATA_KEY:
+        raise ValueError("the new data key is the one in use: nothing to rotate")
+    with transaction.atomic():
+        rows = list(ClientKey.objects.select_for_update().filter(destroyed_at__isnull=True).exclude(wrapped="")
+                    .order_by("pk"))
+        for row in rows:
+            key = _unwrap(row.client_uid, row.wrapped)  # refuses a key the current FT_DATA_KEY cannot open
+            row.wrapped = _wrap(row.client_uid, key, new_data_key)
+            if _unwrap(row.client_uid, row.wrapped, new_data_key) != key:
+                raise RuntimeError(f"the key of client {row.client_uid} did not survive re-wrapping")
+        if not dry_run:
+            ClientKey.objects.bulk_update(rows, ["wrapped"], batch_size=500)
+        forget_all()
+    return len(rows)
 
 
 class _Keyring:
@@ -112,6 +138,11 @@ def _keyring():
 def forget(client_uid):
     """Drop a client's key from this transaction's keyring (after destroying it)."""
     _keyring().ciphers.pop(str(client_uid), None)
+
+
+def forget_all():
+    """Drop every key from this transaction's keyring (after the data key changed)."""
+    _keyring().ciphers.clear()
 
 
 def ciphers_for(client_uids, *, create=False):
