@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 
 from followthrough.history.models import TrackedModel
 from followthrough.history.schemas import EventOut
-from followthrough.history.selectors import events_for_client
+from followthrough.history.selectors import events_by_seq, visible_history
 from followthrough.practice.models import FocusArea
 from followthrough.practice.selectors import focus_areas_by_slug
 from followthrough.ui.api import ErrorsOut, api_coach, created, load, renamed
@@ -275,20 +275,21 @@ def _translated(event, names):
 @paginate
 def client_history(request, uid: str):
     client = load(request, Client, uid)
-    return EventPage(events_for_client(client, user=request.user))
+    return EventPage(visible_history(client, user=request.user))
 
 
 class EventPage:
-    """The event list, translating only the page the paginator slices out of it."""
+    """The history as the paginator sees it: its length from the seqs, and only the page it
+    slices out read, opened and translated."""
 
-    def __init__(self, events):
-        self.events = events
+    def __init__(self, seqs):
+        self.seqs = seqs
 
     def __len__(self):
-        return len(self.events)
+        return len(self.seqs)
 
     def __getitem__(self, page):
-        events = self.events[page]
+        events = events_by_seq(self.seqs[page])
         names = _public_ids(events)
         rows = []
         for event in events:

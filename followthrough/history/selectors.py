@@ -7,27 +7,36 @@ from django.apps import apps
 from .models import Event
 
 
-def events_for_client(client, *, user=None):
-    """Every logged change to a client and the records filed under them, newest first.
+def visible_history(client, *, user=None):
+    """The seqs of every logged change to a client and the records filed under them, newest
+    first; with `user`, only of the records that user may see. A client referred to another
+    coach has records in that coach's engagement, and their notes must not show up in this
+    coach's history. Visibility is asked of each record type's own `visible_to`, so record
+    types added later are filtered the same way without changes here.
 
-    With `user`, only events about records that user may see are kept: a client referred to
-    another coach has records in that coach's engagement, and their notes must not show up
-    in this coach's history. Visibility is asked of each record type's own `visible_to`, so
-    record types added later are filtered the same way without changes here. Two queries
-    whatever the size of the file, and one for the client's key, which opens the sealed
-    personal fields (history.sealing).
+    It is judged on the stored rows' types and uids alone: nothing is loaded whole or
+    opened. A page of the seqs is then read with `events_by_seq`, so a file with years of
+    history costs a page, not years. Two queries whatever the length of the history.
     """
-    events = list(Event.objects.filter(client_uid=str(client.uid)).order_by("-seq"))
-    if user is None or not events:
-        return events
-    visible = _visible_uids(events, user)
-    return [event for event in events if event.object_uid in visible]
+    stored = list(Event.objects.filter(client_uid=str(client.uid)).order_by("-seq")
+                  .values_list("seq", "object_type", "object_uid"))
+    if user is None or not stored:
+        return [seq for seq, _, _ in stored]
+    visible = _visible_uids(((object_type, object_uid) for _, object_type, object_uid in stored), user)
+    return [seq for seq, _, object_uid in stored if object_uid in visible]
 
 
-def _visible_uids(events, user):
+def events_by_seq(seqs):
+    """The events `seqs` names, opened (one query, and one for the clients' keys), in that order."""
+    by_seq = {event.seq: event for event in Event.objects.filter(seq__in=list(seqs))}
+    return [by_seq[seq] for seq in seqs if seq in by_seq]
+
+
+def _visible_uids(places, user):
+    """The uids among `places` ((object type, object uid) pairs) that `user` may see."""
     uids_by_type = defaultdict(set)
-    for event in events:
-        uids_by_type[event.object_type].add(event.object_uid)
+    for object_type, object_uid in places:
+        uids_by_type[object_type].add(object_uid)
     parts = []
     for object_type, uids in uids_by_type.items():
         model = _model_for(object_type)

@@ -21,7 +21,8 @@ AREAS = {
 _BY_NAME = {
     "caseload": "caseload", "todo": "caseload", "protocol:notifications": "caseload",
     "coach_profile": "caseload", "calendar_coach_feeds": "caseload",
-    "client_create": "client-file", "client_file": "client-file", "engagement_move": "client-file",
+    "client_create": "client-file", "client_file": "client-file", "client_history": "client-file",
+    "engagement_move": "client-file",
     "engagement_reengage": "client-file", "agreement_create": "client-file",
     "agreement_acknowledge": "client-file",
     "meeting_create": "meetings", "meeting_update": "meetings",

@@ -14,7 +14,7 @@ from followthrough.commitments.models import Commitment
 from followthrough.engine.metrics import engagement_followthrough, figure
 from followthrough.engine.models import Flag
 from followthrough.engine.selectors import engagement_flags, flag_reason
-from followthrough.history.selectors import events_for_client
+from followthrough.history.selectors import events_by_seq, visible_history
 from followthrough.meetings.models import GoalScore, Meeting
 from followthrough.protocol.models import Intervention, Letter, Referral
 from followthrough.protocol.selectors import engagement_interventions
@@ -25,6 +25,9 @@ OPEN_STATES = [state for state in Engagement.State.values if state != Engagement
 # How many rows a page of the caseload, and of the practice's engagements, shows (pages and API).
 CASELOAD_PAGE = 50
 ENGAGEMENTS_PAGE = 50
+# How many of the newest changes the client file shows, and a page of the whole history.
+HISTORY_ON_FILE = 30
+HISTORY_PAGE = 100
 
 
 def _count(queryset):
@@ -251,7 +254,9 @@ def client_file(client, user, engagement_uid=None):
     focus_names = {area.pk: area.name for area in client.practice.focus_areas.all()}
     if selected is not None:
         data.update(_engagement_file(selected, focus_names))
-    data["events"] = events_for_client(client, user=user)
+    # The newest changes; the whole history is a page of its own (`client_history`).
+    history = visible_history(client, user=user)
+    data["events"], data["history_total"] = events_by_seq(history[:HISTORY_ON_FILE]), len(history)
     data["focus_names"] = focus_names
     return data
 

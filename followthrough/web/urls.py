@@ -20,6 +20,7 @@ urlpatterns = [
     path("help/<slug:area>/", help_pages.help_page, name="help"),
     path("clients/new/", clients.client_create, name="client_create"),
     path("clients/<uuid:uid>/", clients.client_file, name="client_file"),
+    path("clients/<uuid:uid>/history/", clients.client_history, name="client_history"),
     path("engagements/<uuid:uid>/move/", clients.engagement_move, name="engagement_move"),
     path("engagements/<uuid:uid>/reengage/", clients.engagement_reengage,
          name="engagement_reengage"),

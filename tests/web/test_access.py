@@ -12,6 +12,7 @@ from django.urls import reverse
 OBJECT_ROUTES = [
     # (url name, fixture holding the record, methods)
     ("client_file", "client_record", ["get"]),
+    ("client_history", "client_record", ["get"]),
     ("engagement_move", "engagement", ["get", "post"]),
     ("engagement_reengage", "engagement", ["get", "post"]),
     ("agreement_create", "engagement", ["get", "post"]),

@@ -7,7 +7,7 @@ from django.utils import timezone
 from meeting_helpers import on_focus
 
 from followthrough.clients.services import engagement_start
-from followthrough.history.selectors import events_for_client
+from followthrough.history.selectors import events_by_seq, visible_history
 from followthrough.meetings.services import meeting_create, meeting_update
 
 from .conftest import page_text
@@ -15,7 +15,7 @@ from .conftest import page_text
 
 def test_events_for_a_client_cover_the_client_and_its_records_newest_first(held_meeting):
     client = held_meeting.engagement.client
-    events = events_for_client(client)
+    events = events_by_seq(visible_history(client))
     assert [e.seq for e in events] == sorted((e.seq for e in events), reverse=True)
     assert {"client.created", "engagement.started", "agreement.created", "goal.created",
             "meeting.created", "commitment.created", "meeting.reviewed"} <= {e.action for e in events}
@@ -31,8 +31,8 @@ def test_another_coachs_engagement_with_the_same_client_stays_out_of_the_file(
     meeting_create(engagement=theirs, focus_areas=on_focus(theirs), by=colleague.user, status="held",
                    starts_at=timezone.now() - timedelta(days=1),
                    private_notes="Colleague's confidential note")
-    everything = events_for_client(client)
-    mine = events_for_client(client, user=coach.user)
+    everything = events_by_seq(visible_history(client))
+    mine = events_by_seq(visible_history(client, user=coach.user))
     assert {e.object_uid for e in everything} - {e.object_uid for e in mine} >= {str(theirs.uid)}
     assert not any("confidential" in str(e.after) for e in mine)
     assert any("confidential" in str(e.after) for e in everything)
@@ -75,3 +75,32 @@ def test_the_history_reads_in_words_with_the_raw_change_one_click_away(as_coach,
     # The raw record stays, folded away for an auditor.
     assert '<details class="raw-change">' in history and "<code>commitment.reviewed</code>" in history
     assert "{'" not in history  # never a raw dictionary
+
+
+def _many_changes(client, coach, count):
+    from followthrough.clients.services import client_update
+
+    for n in range(count):
+        client_update(client=client, by=coach.user, phone=f"0700 {n:06d}")
+
+
+def test_the_file_shows_the_newest_changes_and_links_the_whole_history(as_coach, coach, client_record,
+                                                                     django_assert_max_num_queries):
+    """Years of history must not make the file slow: it shows the newest thirty, and the
+    whole history is paged, a hundred changes to a page, the same reads for any length."""
+    _many_changes(client_record, coach, 130)
+    total = len(visible_history(client_record, user=coach.user))
+    file_page = as_coach.get(reverse("client_file", args=[client_record.uid]))
+    text = page_text(file_page)
+    assert len(file_page.context["events"]) == 30 and file_page.context["history_total"] == total
+    assert f"({total} changes, newest first)" in text and "0700 000129" in text and "0700 000050" not in text
+    history_url = reverse("client_history", args=[client_record.uid])
+    assert f'href="{history_url}"' in text
+    first = as_coach.get(history_url)
+    assert len(first.context["events"]) == 100 and first.context["page"].paginator.count == total
+    assert [e.seq for e in first.context["events"]] == sorted((e.seq for e in first.context["events"]), reverse=True)
+    last = as_coach.get(history_url, {"page": 2})
+    assert "client.created" in {e.action for e in last.context["events"]}  # the oldest change is there
+    assert "Back to the file" in page_text(last)
+    with django_assert_max_num_queries(12):
+        as_coach.get(history_url, {"page": 2})

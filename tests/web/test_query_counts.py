@@ -28,9 +28,10 @@ TODO_QUERIES = GATE_QUERIES + 5
 # whether each has flags, interventions, letters, referrals in and outside the practice,
 # planned breaks: only those it has are read, at most five reads more); the practice's focus
 # areas; the agreements with their goals, the meetings, their focus areas and goal scores, the
-# commitments; the planned breaks; the thresholds (two); the history and which of its records
-# this coach may see; the meeting checks. The chart draws from what the file has read.
-CLIENT_FILE_QUERIES = 19
+# commitments; the planned breaks; the thresholds (two); the history's changes, which of their
+# records this coach may see, and the newest of them; the meeting checks. The chart draws
+# from what the file has read.
+CLIENT_FILE_QUERIES = 20
 
 
 def build_caseload(coach, count):

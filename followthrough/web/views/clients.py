@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -9,6 +10,7 @@ from followthrough.access import get_visible_or_404
 from followthrough.clients import services
 from followthrough.clients.models import Client, Engagement
 from followthrough.history.access_log import Kind, record_view
+from followthrough.history.selectors import events_by_seq, visible_history
 from followthrough.ui.decorators import coach_required
 from followthrough.ui.forms import apply_service_errors, posted
 from followthrough.web import queries
@@ -58,6 +60,21 @@ def client_file(request, uid):
         if current is not None and not current.is_acknowledged:
             context["acknowledge_form"] = AcknowledgeForm()
     return render(request, "web/client_file.html", context)
+
+
+@coach_required
+@require_GET
+def client_history(request, uid):
+    """The whole history of a client's file, newest first, a hundred changes to a page (the
+    file itself shows the newest thirty)."""
+    client = get_visible_or_404(Client.objects.select_related("practice"), request.user, uid)
+    record_view(request, client=client, kind=Kind.CLIENT_FILE)
+    page = Paginator(visible_history(client, user=request.user), queries.HISTORY_PAGE).get_page(
+        request.GET.get("page"))
+    return render(request, "web/client_history.html", {
+        "client": client, "page": page, "events": events_by_seq(page.object_list),
+        "focus_names": {area.pk: area.name for area in client.practice.focus_areas.all()},
+    })
 
 
 def _engagement(request, uid):
