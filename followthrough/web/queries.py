@@ -28,6 +28,8 @@ ENGAGEMENTS_PAGE = 50
 # How many of the newest changes the client file shows, and a page of the whole history.
 HISTORY_ON_FILE = 30
 HISTORY_PAGE = 100
+# How many of the newest meetings the file's timeline shows unless asked for all of them.
+TIMELINE_ON_FILE = 20
 
 
 def _count(queryset):
@@ -232,8 +234,9 @@ ON_FILE = {
 ENGAGEMENT_OF = {Referral: "from_engagement"}
 
 
-def client_file(client, user, engagement_uid=None):
-    """Everything the client file page shows, read in a fixed number of queries at most."""
+def client_file(client, user, engagement_uid=None, all_meetings=False):
+    """Everything the client file page shows, read in a fixed number of queries at most.
+    The timeline holds the newest TIMELINE_ON_FILE meetings, or all of them."""
     engagements = list(
         # Through the client's own manager, so each engagement already holds its client.
         client.engagements.visible_to(user)
@@ -253,7 +256,7 @@ def client_file(client, user, engagement_uid=None):
             "current_agreement": None, "meetings": [], "loose_commitments": []}
     focus_names = {area.pk: area.name for area in client.practice.focus_areas.all()}
     if selected is not None:
-        data.update(_engagement_file(selected, focus_names))
+        data.update(_engagement_file(selected, focus_names, all_meetings))
     # The newest changes; the whole history is a page of its own (`client_history`).
     history = visible_history(client, user=user)
     data["events"], data["history_total"] = events_by_seq(history[:HISTORY_ON_FILE]), len(history)
@@ -261,7 +264,7 @@ def client_file(client, user, engagement_uid=None):
     return data
 
 
-def _engagement_file(engagement, focus_names):
+def _engagement_file(engagement, focus_names, all_meetings=False):
     agreements = list(
         engagement.agreements.select_related("primary_focus", "created_by")
         .prefetch_related("goals").order_by("-version")
@@ -290,6 +293,8 @@ def _engagement_file(engagement, focus_names):
         meeting.made = made.get(meeting.pk, [])
         meeting.reviewed = reviewed.get(meeting.pk, [])
         meeting.follow_through = follow_through(meeting.reviewed)
+    shown = meetings if all_meetings else meetings[:TIMELINE_ON_FILE]
+    _add_anchors(engagement, meetings, commitments, {meeting.pk for meeting in shown})
     def listed(name, read):
         return read() if getattr(engagement, f"has_{name}") else []
 
@@ -305,13 +310,25 @@ def _engagement_file(engagement, focus_names):
             engagement.external_referrals.select_related("associate", "focus_area"))),
         "agreements": agreements,
         "current_agreement": agreements[0] if agreements else None,
-        "meetings": meetings,
+        "meetings": shown,
+        "meetings_total": len(meetings),
         "loose_commitments": made.get(None, []),
         "open_commitments": [c for c in commitments if c.is_open],
         "planned_breaks": listed("planned_breaks", lambda: list(engagement.planned_breaks.order_by("-starts_on",
                                                                                                    "-pk"))),
         "client_today": engagement.client.today(),
     }
+
+
+def _add_anchors(engagement, meetings, commitments, shown):
+    """Each meeting's and commitment's link within the file (`anchor`): to its place on this
+    page, or, for one in a meeting the timeline does not show, to the file with every meeting."""
+    every = f"?engagement={engagement.uid}&meetings=all" if len(shown) < len(meetings) else ""
+    for meeting in meetings:
+        meeting.anchor = ("" if meeting.pk in shown else every) + f"#meeting-{meeting.uid}"
+    for commitment in commitments:
+        on_page = commitment.made_at_id is None or commitment.made_at_id in shown
+        commitment.anchor = ("" if on_page else every) + f"#c-{commitment.uid}"
 
 
 def _add_discussed_and_scores(engagement, meetings, focus_names, goals):

@@ -115,7 +115,8 @@ def _reported_done(commitments, limit):
     for commitment in rows:
         client = commitment.engagement.client
         url = (reverse("client_file", args=[client.uid])
-               + f"?engagement={commitment.engagement.uid}#c-{commitment.uid}")
+               # Every meeting: the commitment may be older than the timeline's newest.
+               + f"?engagement={commitment.engagement.uid}&meetings=all#c-{commitment.uid}")
         items.append(TodoItem("reported_done", _day(commitment.client_reported_done_at), str(client.uid),
                               client.full_name, f"Says “{_short(commitment.description)}” is done: "
                                                 "confirm it at the next review.", url, str(commitment.uid)))

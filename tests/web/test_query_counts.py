@@ -136,7 +136,7 @@ def test_client_file_queries_do_not_grow_with_meetings(as_coach, held_meeting, a
                                                        django_assert_num_queries):
     engagement = held_meeting.engagement
     build_file(engagement, agreement, count)
-    url = reverse("client_file", args=[engagement.client.uid])
+    url = reverse("client_file", args=[engagement.client.uid]) + f"?engagement={engagement.uid}&meetings=all"
     with django_assert_num_queries(CLIENT_FILE_QUERIES):
         response = as_coach.get(url)
     assert response.status_code == 200
@@ -215,3 +215,30 @@ def test_the_outside_referral_page_costs_the_same_however_many_associates(as_coa
     with django_assert_num_queries(EXTERNAL_REFERRAL_QUERIES):
         response = as_coach.get(reverse("external_referral_create", args=[engagement.uid]))
     assert len(response.context["form"].fields["associate"].choices) == count
+
+
+def test_the_timeline_shows_the_newest_meetings_and_links_older_records_to_the_whole_file(
+        as_coach, held_meeting, agreement, django_assert_num_queries):
+    """A long engagement's file shows its newest twenty meetings; a link to a commitment or
+    meeting it leaves out leads to the file with every meeting, where that record is."""
+    engagement = held_meeting.engagement
+    build_file(engagement, agreement, 40)
+    url = reverse("client_file", args=[engagement.client.uid])
+    with django_assert_num_queries(CLIENT_FILE_QUERIES):
+        response = as_coach.get(url)
+    shown = response.context["meetings"]
+    assert len(shown) == 20 and response.context["meetings_total"] == 41
+    text = response.content.decode()
+    every = f"?engagement={engagement.uid}&amp;meetings=all"
+    assert f'{every}#timeline">Show all 41 meetings</a>' in text
+    oldest_shown = shown[-1]
+    # The oldest meeting shown reviewed commitments made at the meeting before it, not shown.
+    older = [c for c in oldest_shown.reviewed if c.made_at_id not in {m.pk for m in shown}]
+    assert older and f'href="{every}#c-{older[0].uid}"' in text
+    # What is on the page links within the page.
+    newest = shown[0]
+    assert f'id="meeting-{newest.uid}"' in text
+    linked = [c for m in shown for c in m.made if c.reviewed_in_id in {x.pk for x in shown}]
+    assert linked and f'href="#meeting-{linked[0].reviewed_in.uid}"' in text
+    whole = as_coach.get(url, {"engagement": engagement.uid, "meetings": "all"})
+    assert len(whole.context["meetings"]) == 41 and f'id="c-{older[0].uid}"' in whole.content.decode()

@@ -51,7 +51,8 @@ def client_create(request):
 def client_file(request, uid):
     client = get_visible_or_404(Client.objects.select_related("practice"), request.user, uid)
     record_view(request, client=client, kind=Kind.CLIENT_FILE)
-    data = queries.client_file(client, request.user, request.GET.get("engagement"))
+    data = queries.client_file(client, request.user, request.GET.get("engagement"),
+                               all_meetings=request.GET.get("meetings") == "all")
     selected = data["selected"]
     context = {"client": client, **data}
     if selected is not None:
