@@ -73,7 +73,7 @@ def caseload(request, filters: Query[CaseloadQuery]):
     _page_number(errors, filters.page)
     if errors:
         raise ValidationError(errors)
-    ids = queries.caseload(coach, request.user, search=filters.q.strip()[:200], state=filters.state,
+    ids = queries.caseload(coach, request.user, search=filters.q, state=filters.state,
                            flagged=filters.flagged, intervention=filters.intervention, overdue=filters.overdue,
                            sort=filters.sort)
     page = counted_page(ids, queries.CASELOAD_PAGE, filters.page)

@@ -22,6 +22,8 @@ from followthrough.web.models import ExternalReferral
 from followthrough.web.services import referral_letter
 
 OPEN_STATES = [state for state in Engagement.State.values if state != Engagement.State.ENDED]
+# The longest search the caseload takes (pages and API); anything beyond is cut off.
+SEARCH_MAX = 200
 # How many rows a page of the caseload, and of the practice's engagements, shows (pages and API).
 CASELOAD_PAGE = 50
 ENGAGEMENTS_PAGE = 50
@@ -112,7 +114,7 @@ def caseload(coach, user, *, search="", state="", flagged=False, intervention=Fa
         held = held.filter(state=state) if state else still_open
     rows = Client.objects.filter(pk__in=held.values("client_id")).annotate(
         **{name: figures[name] for name in needed})
-    search = (search or "").strip()
+    search = (search or "").strip()[:SEARCH_MAX]
     if search:
         rows = rows.filter(Q(full_name__icontains=search) | Q(email__icontains=search))
     if flagged:
@@ -254,7 +256,7 @@ def client_file(client, user, engagement_uid=None, all_meetings=False):
             raise Http404("No such engagement")
     data = {"engagements": engagements, "selected": selected, "agreements": [],
             "current_agreement": None, "meetings": [], "loose_commitments": []}
-    focus_names = {area.pk: area.name for area in client.practice.focus_areas.all()}
+    focus_names = practice_focus_names(client.practice)
     if selected is not None:
         data.update(_engagement_file(selected, focus_names, all_meetings))
     # The newest changes; the whole history is a page of its own (`client_history`).
@@ -262,6 +264,12 @@ def client_file(client, user, engagement_uid=None, all_meetings=False):
     data["events"], data["history_total"] = events_by_seq(history[:HISTORY_ON_FILE]), len(history)
     data["focus_names"] = focus_names
     return data
+
+
+def practice_focus_names(practice):
+    """pk -> name of every focus area of the practice (retired ones too: records name them),
+    in the practice's order; the history's values and the meetings name areas by pk."""
+    return {area.pk: area.name for area in practice.focus_areas.all()}
 
 
 def _engagement_file(engagement, focus_names, all_meetings=False):

@@ -32,7 +32,7 @@ def caseload_filters(params):
     state = params.get("state", "")
     sort = params.get("sort", "name")
     return {
-        "search": params.get("q", "").strip()[:200],
+        "search": params.get("q", "").strip()[:queries.SEARCH_MAX],
         "state": state if state in Engagement.State.values else "",
         "flagged": params.get("flagged") == "1",
         "intervention": params.get("intervention") == "1",

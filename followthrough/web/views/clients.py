@@ -74,7 +74,7 @@ def client_history(request, uid):
         request.GET.get("page"))
     return render(request, "web/client_history.html", {
         "client": client, "page": page, "events": events_by_seq(page.object_list),
-        "focus_names": {area.pk: area.name for area in client.practice.focus_areas.all()},
+        "focus_names": queries.practice_focus_names(client.practice),
     })
 
 
