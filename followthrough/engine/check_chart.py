@@ -40,15 +40,17 @@ LINE = "#1f4e79"
 # The practice's time zone rides along on each row, so the chart costs its two reads and
 # nothing more, whatever the page has loaded.
 ZONE = F("engagement__coach__practice__timezone")
+ZONE_OF_CHECK = F("meeting__engagement__coach__practice__timezone")
 
 
 def trend(engagement, *, breaks=None, zone=None):
     """(points, breaks, zone): each check as (day, score, meeting), oldest first, the
     in-force planned breaks, and the practice's time zone if any row was found (2 queries;
     1 when the page passes the engagement's planned breaks and the practice's time zone)."""
-    checks = list(MeetingCheck.objects.filter(meeting__engagement=engagement).select_related("meeting")
-                  .annotate(zone=F("meeting__engagement__coach__practice__timezone"))
-                  .order_by("meeting__starts_at", "pk"))
+    checks = MeetingCheck.objects.filter(meeting__engagement=engagement).select_related("meeting")
+    if zone is None:
+        checks = checks.annotate(zone=ZONE_OF_CHECK)
+    checks = list(checks.order_by("meeting__starts_at", "pk"))
     if breaks is None:
         breaks = list(PlannedBreak.objects.in_force().filter(engagement=engagement).annotate(zone=ZONE)
                       .order_by("starts_on", "pk"))

@@ -19,8 +19,9 @@ from statistics import median
 
 from followthrough.commitments.models import Commitment
 from followthrough.meetings.models import Meeting
+from followthrough.practice.models import Coach
 
-from .models import EPSILON, CoachThresholds, Defaults, PracticeThresholds
+from .models import EPSILON, Defaults
 
 COUNTED = (Commitment.Outcome.KEPT, Commitment.Outcome.PARTLY_KEPT, Commitment.Outcome.MISSED)
 
@@ -129,14 +130,16 @@ class Thresholds:
 
 
 def thresholds_for(coach):
-    """The coach's effective thresholds: own override, else the practice's, else the default."""
+    """The coach's effective thresholds: own override, else the practice's, else the default.
+    One read: the coach's row with both thresholds rows joined (each may be missing)."""
+    names = list(Thresholds.__dataclass_fields__)
+    row = Coach.objects.filter(pk=coach.pk).values(
+        *(f"thresholds__{name}" for name in names), *(f"practice__thresholds__{name}" for name in names)).first()
     values = {}
-    practice = PracticeThresholds.objects.filter(practice_id=coach.practice_id).first()
-    own = CoachThresholds.objects.filter(coach=coach).first()
-    for name in Thresholds.__dataclass_fields__:
-        for source in (own, practice):
-            if source is not None and getattr(source, name) is not None:
-                values[name] = getattr(source, name)
+    for name in names:
+        for source in ("thresholds__", "practice__thresholds__"):
+            if row is not None and row[source + name] is not None:
+                values[name] = row[source + name]
                 break
     return Thresholds(**values)
 
@@ -165,7 +168,7 @@ class MeetingFigure:
 def engagement_followthrough(engagement, *, thresholds=None, meetings=None, commitments=None):
     """Figures per reviewed meeting (oldest first), current run and repeat misses.
 
-    Four queries whatever the engagement's length: thresholds (two, skipped when given),
+    Three queries whatever the engagement's length: thresholds (one, skipped when given),
     held meetings, commitments. A page that has already read all the engagement's
     meetings and commitments passes them, and the figures cost no read of their own.
     """

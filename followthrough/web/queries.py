@@ -234,6 +234,10 @@ ON_FILE = {
     "external_referrals": ExternalReferral, "planned_breaks": PlannedBreak,
 }
 ENGAGEMENT_OF = {Referral: "from_engagement"}
+# Whether each engagement has any of each: built once, as building the subqueries costs more
+# than the page's own reads of them (an expression is copied each time a query uses it).
+HAS_ON_FILE = {f"has_{name}": Exists(model.objects.filter(**{ENGAGEMENT_OF.get(model, "engagement"): OuterRef("pk")}))
+               for name, model in ON_FILE.items()}
 
 
 def client_file(client, user, engagement_uid=None, all_meetings=False):
@@ -242,13 +246,16 @@ def client_file(client, user, engagement_uid=None, all_meetings=False):
     engagements = list(
         # Through the client's own manager, so each engagement already holds its client.
         client.engagements.visible_to(user)
-        .select_related("coach", "previous")
+        .select_related("coach")
         .prefetch_related(Prefetch("transitions",
                                    queryset=EngagementTransition.objects.select_related("by")))
-        .annotate(**{f"has_{name}": Exists(model.objects.filter(**{ENGAGEMENT_OF.get(model, "engagement"):
-                                                                     OuterRef("pk")}))
-                     for name, model in ON_FILE.items()})
+        .annotate(**HAS_ON_FILE)
     )
+    # The engagement each one continues, when this user may see it (a link to one they may
+    # not would lead nowhere); it is the same client's, so it is one of these.
+    by_pk = {engagement.pk: engagement for engagement in engagements}
+    for engagement in engagements:
+        engagement.continues = by_pk.get(engagement.previous_id)
     selected = engagements[0] if engagements else None
     if engagement_uid:
         selected = next((e for e in engagements if str(e.uid) == str(engagement_uid)), None)
@@ -341,19 +348,22 @@ def _add_anchors(engagement, meetings, commitments, shown):
 
 def _add_discussed_and_scores(engagement, meetings, focus_names, goals):
     """Each meeting's `discussed` (the names of the focus areas) and `scores` (its goal
-    scores, each with its goal): two reads by id, named from what the file has already read."""
+    scores, each with its goal): two reads by id, named from what the file has already read.
+    A score is only ever of one of the engagement's goals, so without goals there is none to
+    read; without meetings, nothing at all."""
     by_pk = {meeting.pk: meeting for meeting in meetings}
     for meeting in meetings:
         meeting.discussed, meeting.scores = [], []
+    if not meetings:
+        return
     # `focus_names` is in the practice's order of its areas; each meeting lists them so.
     position = {pk: n for n, pk in enumerate(focus_names)}
     for meeting_id, area_id in sorted(
             Meeting.focus_areas.through.objects.filter(meeting__engagement=engagement)
             .values_list("meeting_id", "focusarea_id"), key=lambda pair: position.get(pair[1], len(position))):
         by_pk[meeting_id].discussed.append(focus_names.get(area_id, ""))
-    for score in GoalScore.objects.filter(meeting__engagement=engagement).order_by("pk"):
-        if score.goal_id in goals:
-            score.goal = goals[score.goal_id]
+    for score in GoalScore.objects.filter(meeting__engagement=engagement).order_by("pk") if goals else ():
+        score.goal = goals[score.goal_id]
         by_pk[score.meeting_id].scores.append(score)
 
 

@@ -22,7 +22,7 @@ def test_the_api_caseload_lists_the_rows_of_the_caseload_page(api, coach, commit
     browser = Browser()
     browser.force_login(coach.user)
     page = browser.get(reverse("caseload"))
-    assert _names(body) == [row.full_name for row in page.context["rows"]] == ["Amy Early", "Bob Stone"]
+    assert _names(body) == [row["full_name"] for row in page.context["rows"]] == ["Amy Early", "Bob Stone"]
     assert body["total"] == 2 and body["page"] == 1 and body["pages"] == 1
     bob = body["rows"][1]
     assert bob["state"] == "active" and bob["open_commitments"] == 1 and bob["overdue_commitments"] == 1

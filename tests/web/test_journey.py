@@ -160,10 +160,10 @@ def test_a_whole_engagement_through_the_pages(as_coach, coach, focus, practice_t
 
     # The caseload: the client is active again, with the last held meeting on show.
     caseload = as_coach.get(reverse("caseload"))
-    row = next(r for r in caseload.context["rows"] if r.pk == client.pk)
-    assert row.engagement_state == "active"
-    assert row.last_held_at == second.starts_at
-    assert (row.open_count, row.overdue_count) == (0, 0)
+    row = next(r for r in caseload.context["rows"] if r["pk"] == client.pk)
+    assert row["engagement_state"] == "active"
+    assert row["last_held_at"] == second.starts_at
+    assert (row["open_count"], row["overdue_count"]) == (0, 0)
 
     assert verify_chain() is None
     assert verify_records() == []

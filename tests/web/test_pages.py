@@ -94,9 +94,9 @@ def test_the_caseload_filters_by_state(as_coach, coach, engagement, client_recor
     other = client_create(coach=coach, by=coach.user, full_name="Zed Ended")
     engagement_end(engagement=other.engagements.get(), by=coach.user)
     page = as_coach.get(reverse("caseload"))
-    assert [r.full_name for r in page.context["rows"]] == ["Bob Stone"]
+    assert [r["full_name"] for r in page.context["rows"]] == ["Bob Stone"]
     page = as_coach.get(reverse("caseload"), {"state": "ended"})
-    assert [r.full_name for r in page.context["rows"]] == ["Zed Ended"]
+    assert [r["full_name"] for r in page.context["rows"]] == ["Zed Ended"]
     page = as_coach.get(reverse("caseload"), {"state": "paused"})
     assert page.context["rows"] == []
 
@@ -105,10 +105,10 @@ def test_the_caseload_shows_each_figure(as_coach, commitment, held_meeting, coac
     upcoming = meeting_create(engagement=held_meeting.engagement, by=coach.user,
                               starts_at=timezone.now() + timedelta(days=3))
     row = as_coach.get(reverse("caseload")).context["rows"][0]
-    assert row.engagement_state == "active"
-    assert row.last_held_at == held_meeting.starts_at
-    assert row.next_planned_at == upcoming.starts_at
-    assert (row.open_count, row.overdue_count) == (1, 1)
+    assert row["engagement_state"] == "active"
+    assert row["last_held_at"] == held_meeting.starts_at
+    assert row["next_planned_at"] == upcoming.starts_at
+    assert (row["open_count"], row["overdue_count"]) == (1, 1)
 
 
 def test_an_unknown_engagement_in_the_file_is_not_found(as_coach, client_record, colleague_client):

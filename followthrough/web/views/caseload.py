@@ -71,21 +71,27 @@ def todo(request):
 
 
 def _labelled(rows):
-    """Each row's link and dates as the table shows them, made here: Django's `url` tag and
-    `date` filter cost about 20 µs each, most of the table's rendering for fifty rows."""
+    """Each row as the table shows it, with its link and dates, as a dict: a template looks a
+    name up in a dict first, so a dict row renders faster than the row object. The link and
+    dates are made here too: Django's `url` tag and `date` filter cost about 20 µs each, most
+    of the table's rendering for fifty rows."""
     blank = uuid.UUID(int=0)
     link = reverse("client_file", args=[blank])
     now = clock.now()
+    shown = []
     for row in rows:
-        row.file_url = link.replace(str(blank), str(row.uid))
-        row.last_held_label = _day(timezone.localtime(row.last_held_at)) if row.last_held_at else "—"
         planned = row.next_planned_at and timezone.localtime(row.next_planned_at)
-        row.next_planned_label = (f"{WEEKDAYS_ABBR[planned.weekday()]} {planned.day} "
-                                  f"{MONTHS_3[planned.month].title()}, {planned:%H:%M}") if planned else ""
-        row.next_planned_passed = bool(planned) and row.next_planned_at < now
-        row.check_back_label = _day(row.check_back_on) if row.check_back_on else ""
-        row.state_label = (row.engagement_state or "none").replace("_", " ")
-    return rows
+        shown.append({
+            **vars(row),
+            "file_url": link.replace(str(blank), str(row.uid)),
+            "last_held_label": _day(timezone.localtime(row.last_held_at)) if row.last_held_at else "—",
+            "next_planned_label": (f"{WEEKDAYS_ABBR[planned.weekday()]} {planned.day} "
+                                   f"{MONTHS_3[planned.month].title()}, {planned:%H:%M}") if planned else "",
+            "next_planned_passed": bool(planned) and row.next_planned_at < now,
+            "check_back_label": _day(row.check_back_on) if row.check_back_on else "",
+            "state_label": (row.engagement_state or "none").replace("_", " "),
+        })
+    return shown
 
 
 def _day(day):
