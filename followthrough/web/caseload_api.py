@@ -10,7 +10,6 @@ from ninja import Query, Router, Schema
 from followthrough.clients.models import Engagement
 from followthrough.practice.api import practice_admin
 from followthrough.ui.api import ErrorsOut, In, api_coach
-from followthrough.ui.paging import counted_page
 from followthrough.web import queries
 
 router = Router(tags=["caseload"])
@@ -73,11 +72,9 @@ def caseload(request, filters: Query[CaseloadQuery]):
     _page_number(errors, filters.page)
     if errors:
         raise ValidationError(errors)
-    ids = queries.caseload(coach, request.user, search=filters.q, state=filters.state,
-                           flagged=filters.flagged, intervention=filters.intervention, overdue=filters.overdue,
-                           sort=filters.sort)
-    page = counted_page(ids, queries.CASELOAD_PAGE, filters.page)
-    rows = queries.caseload_rows(coach, request.user, list(page.object_list))
+    page, rows = queries.caseload_page(coach, request.user, filters.page, search=filters.q, state=filters.state,
+                                       flagged=filters.flagged, intervention=filters.intervention,
+                                       overdue=filters.overdue, sort=filters.sort)
     return {"total": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages, "rows": [
         {"client_uid": str(row.uid), "client_name": row.full_name, "engagement_uid": str(row.engagement_uid),
          "state": row.engagement_state, "check_back_on": row.check_back_on, "last_held_at": row.last_held_at,

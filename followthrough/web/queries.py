@@ -18,6 +18,7 @@ from followthrough.history.selectors import events_by_seq, visible_history
 from followthrough.meetings.models import GoalScore, Meeting
 from followthrough.protocol.models import Intervention, Letter, Referral
 from followthrough.protocol.selectors import engagement_interventions
+from followthrough.ui.paging import counted_page
 from followthrough.web.models import ExternalReferral
 from followthrough.web.services import referral_letter
 
@@ -39,21 +40,23 @@ def _count(queryset):
     return Coalesce(Subquery(grouped, output_field=IntegerField()), Value(0))
 
 
-# How the caseload can be ordered: the choice as the page offers it, and its ordering.
+# How the caseload can be ordered: the choice as the page offers it, and its ordering (of
+# the coach's engagements, one per client; `client_name` is the client's name, kept on the
+# engagement so the name order comes from an index on the coach's engagements).
 CASELOAD_SORTS = {
-    "name": ("Name", ["full_name", "pk"]),
-    "last_held": ("Last held, oldest first", [F("last_held_at").asc(nulls_first=True), "full_name", "pk"]),
-    "next_planned": ("Next planned", [F("next_planned_at").asc(nulls_last=True), "full_name", "pk"]),
-    "overdue": ("Most overdue", ["-overdue_count", "full_name", "pk"]),
+    "name": ("Name", ["client_name", "client_id"]),
+    "last_held": ("Last held, oldest first", [F("last_held_at").asc(nulls_first=True), "client_name", "client_id"]),
+    "next_planned": ("Next planned", [F("next_planned_at").asc(nulls_last=True), "client_name", "client_id"]),
+    "overdue": ("Most overdue", ["-overdue_count", "client_name", "client_id"]),
 }
 CASELOAD_SORT_NEEDS = {"last_held": ["last_held_at"], "next_planned": ["next_planned_at"],
                        "overdue": ["overdue_count"]}
 
 
-def _figures(coach, names=None):
-    """Each figure of a caseload row named in `names` (all of them by default), as an
-    annotation on Client. Only those asked for are built: building the expressions is a
-    good part of the page's own time.
+def _figures(coach, names):
+    """Each figure of a caseload row named in `names`, as an annotation on the coach's
+    engagement that stands for its client. Only those asked for are built: building the
+    expressions is a good part of the page's own time.
 
     Every lookup goes by client, then checks the coach as `coach_id + 0`: with a plain
     `coach_id = …` SQLite (which keeps no table statistics) searched the coach's whole
@@ -63,10 +66,7 @@ def _figures(coach, names=None):
 
     def mine(queryset, prefix=""):
         return queryset.alias(held_by=F(f"{prefix}coach_id") + Value(0)).filter(
-            **{f"{prefix}client": OuterRef("pk"), "held_by": coach.pk})
-
-    def latest():
-        return mine(Engagement.objects.all()).order_by("-started_on", "-created_at", "-pk")
+            **{f"{prefix}client": OuterRef("client_id"), "held_by": coach.pk})
 
     def meetings(status, order):
         return mine(Meeting.objects.all(), "engagement__").filter(status=status).order_by(order)
@@ -76,22 +76,19 @@ def _figures(coach, names=None):
                                               engagement__state__in=OPEN_STATES), "engagement__")
 
     builders = {
-        "engagement_uid": lambda: Subquery(latest().values("uid")[:1]),
-        "engagement_state": lambda: Subquery(latest().values("state")[:1]),
-        "check_back_on": lambda: Subquery(latest().values("check_back_on")[:1]),
         "last_held_at": lambda: Subquery(meetings(Meeting.Status.HELD, "-starts_at").values("starts_at")[:1]),
         "next_planned_at": lambda: Subquery(meetings(Meeting.Status.PLANNED, "starts_at").values("starts_at")[:1]),
-        "open_count": lambda: _count(open_commitments()),
         "overdue_count": lambda: _count(open_commitments().filter(due_on__lt=today)),
         "is_flagged": lambda: Exists(mine(Flag.objects.filter(cleared_at=None), "engagement__")),
         "has_open_intervention": lambda: Exists(mine(Intervention.objects.filter(closed_at=None), "engagement__")),
     }
-    return {name: builders[name]() for name in (builders if names is None else names)}
+    return {name: builders[name]() for name in names}
 
 
 def caseload(coach, user, *, search="", state="", flagged=False, intervention=False, overdue=False,
              sort="name"):
-    """The coach's clients that match, in order, as a query (not yet run).
+    """The coach's clients that match, in order, as a query (not yet run) of one engagement
+    per client, whose `client_id` is what the page lists.
 
     Only the figures a filter or the sort needs are computed here, for every client; the
     page then reads the full rows of its own clients with `caseload_rows`. The state shown
@@ -102,21 +99,25 @@ def caseload(coach, user, *, search="", state="", flagged=False, intervention=Fa
     needed = set(CASELOAD_SORT_NEEDS.get(sort, ()))
     needed |= {name for name, on in (("is_flagged", flagged), ("has_open_intervention", intervention),
                                      ("overdue_count", overdue)) if on}
-    figures = _figures(coach, needed)
-    # The state filter goes through the coach's engagements (a join on an index), not through a
-    # figure computed per client, so the unfiltered caseload costs the same at 50 or 5,000.
-    # A client holds at most one open engagement with a coach; "ended" means none is open.
+    # A client holds at most one open engagement with a coach, so an open state gives one
+    # engagement per client; "ended" means none is open, and one ended engagement (the
+    # latest made) stands for the client.
     held = Engagement.objects.visible_to(user).filter(coach=coach)
     still_open = held.exclude(state=Engagement.State.ENDED)
     if state == Engagement.State.ENDED:
-        held = held.filter(state=state).exclude(client__in=still_open.values("client_id"))
+        ended = held.filter(state=state)
+        later = ended.filter(client=OuterRef("client_id"), pk__gt=OuterRef("pk"))
+        rows = ended.exclude(client__in=still_open.values("client_id")).exclude(Exists(later))
     else:
-        held = held.filter(state=state) if state else still_open
-    rows = Client.objects.filter(pk__in=held.values("client_id")).annotate(
-        **{name: figures[name] for name in needed})
+        rows = held.filter(state=state) if state else still_open
+    rows = rows.annotate(**_figures(coach, needed))
     search = (search or "").strip()[:SEARCH_MAX]
     if search:
-        rows = rows.filter(Q(full_name__icontains=search) | Q(email__icontains=search))
+        # Each of the coach's clients is looked up by its own key for the email: as a join
+        # (or EXISTS) PostgreSQL may choose to scan every client of the practice instead.
+        email = Subquery(Client.objects.filter(pk=OuterRef("client_id")).values("email")[:1])
+        rows = rows.alias(client_email=email).filter(
+            Q(client_name__icontains=search) | Q(client_email__icontains=search))
     if flagged:
         rows = rows.filter(is_flagged=True)
     if intervention:
@@ -124,6 +125,13 @@ def caseload(coach, user, *, search="", state="", flagged=False, intervention=Fa
     if overdue:
         rows = rows.filter(overdue_count__gt=0)
     return rows.order_by(*CASELOAD_SORTS.get(sort, CASELOAD_SORTS["name"])[1])
+
+
+def caseload_page(coach, user, number, **filters):
+    """One page of the caseload (Django's Page of client ids) and its rows, as the caseload
+    page and the API both list it."""
+    page = counted_page(caseload(coach, user, **filters), CASELOAD_PAGE, number, key="client_id")
+    return page, caseload_rows(coach, user, list(page.object_list))
 
 
 @dataclass

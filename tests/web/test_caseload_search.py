@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from django.urls import reverse
 
-from followthrough.clients.services import client_create
+from followthrough.clients.services import client_create, client_update, engagement_end, engagement_reengage
 from followthrough.engine.models import Flag
 from followthrough.history import clock
 
@@ -126,3 +126,25 @@ def test_a_row_marks_an_open_flag_and_an_open_intervention_each_once(as_coach, c
     assert _names(as_coach.get(reverse("caseload"), {"intervention": "1"})) == ["Bob Stone"]
     text = page_text(as_coach.get(reverse("caseload")))
     assert text.count("intervention open</small>") == 1 and text.count(">flagged</small>") == 1
+
+
+def test_a_renamed_client_takes_their_new_place_in_the_name_order_and_the_search(as_coach, coach, client_record):
+    client_create(coach=coach, by=coach.user, full_name="Amy Early")
+    assert _names(as_coach.get(reverse("caseload"))) == ["Amy Early", "Bob Stone"]
+    client_update(client=client_record, by=coach.user, full_name="Aaron Stone")
+    assert _names(as_coach.get(reverse("caseload"))) == ["Aaron Stone", "Amy Early"]
+    assert _names(as_coach.get(reverse("caseload"), {"q": "aaron"})) == ["Aaron Stone"]
+    assert _names(as_coach.get(reverse("caseload"), {"q": "bob s"})) == []
+
+
+def test_a_client_ended_twice_with_the_coach_is_listed_once_among_the_ended(as_coach, coach, client_record):
+    first = client_record.engagements.get()
+    engagement_end(engagement=first, by=coach.user)
+    engagement_end(engagement=engagement_reengage(previous=first, by=coach.user), by=coach.user)
+    assert client_record.engagements.count() == 2
+    page = as_coach.get(reverse("caseload"), {"state": "ended"})
+    assert _names(page) == ["Bob Stone"] and page.context["total"] == 1
+    # Re-engaged a third time, the client is in the work in hand again, and not among the ended.
+    engagement_reengage(previous=client_record.engagements.order_by("pk").last(), by=coach.user)
+    assert _names(as_coach.get(reverse("caseload"), {"state": "ended"})) == []
+    assert _names(as_coach.get(reverse("caseload"))) == ["Bob Stone"]

@@ -11,7 +11,6 @@ from followthrough.clients.models import Engagement
 from followthrough.history import clock
 from followthrough.protocol.models import Notification
 from followthrough.ui.decorators import coach_required
-from followthrough.ui.paging import counted_page
 from followthrough.web import queries
 from followthrough.web.todo import coach_todo
 
@@ -44,11 +43,10 @@ def caseload_filters(params):
 @coach_required
 def _coach_caseload(request):
     filters = caseload_filters(request.GET)
-    page = counted_page(queries.caseload(request.coach, request.user, **filters), queries.CASELOAD_PAGE,
-                        request.GET.get("page"))
+    page, rows = queries.caseload_page(request.coach, request.user, request.GET.get("page"), **filters)
     return render(request, "web/caseload.html", {
         "page": page,
-        "rows": _labelled(queries.caseload_rows(request.coach, request.user, list(page.object_list))),
+        "rows": _labelled(rows),
         "filters": filters,
         "states": Engagement.State.choices,
         "sorts": [(key, label) for key, (label, _) in queries.CASELOAD_SORTS.items()],
