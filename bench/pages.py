@@ -103,7 +103,8 @@ def _clients(coach, count):
             (Client(practice=coach.practice, full_name=f"Client {coach.pk}-{n:05d}",
                     email=f"client{coach.pk}-{n}@example.org") for n in range(count)), batch_size=BATCH)
         engagements = Engagement.objects.bulk_create(
-            (Engagement(client=c, client_name=c.full_name, coach=coach, started_on=today - timedelta(days=90),
+            (Engagement(client=c, client_name=c.full_name, client_email=c.email, coach=coach,
+                        started_on=today - timedelta(days=90),
                         state=states[n % 3],
                         check_back_on=today + timedelta(days=30) if n % 3 == 1 else None,
                         ended_on=today if n % 3 == 2 else None)

@@ -61,9 +61,11 @@ class Client(TrackedModel):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         update_fields = kwargs.get("update_fields")
-        if update_fields is None or "full_name" in update_fields:
-            # A renamed (or erased) client's engagements sort by the new name at once.
-            self.engagements.exclude(client_name=self.full_name).update(client_name=self.full_name)
+        if update_fields is None or {"full_name", "email"} & set(update_fields):
+            # A renamed (or erased) client's engagements sort and are found by the new name
+            # and email at once.
+            self.engagements.exclude(client_name=self.full_name, client_email=self.email).update(
+                client_name=self.full_name, client_email=self.email)
 
     @property
     def greeting_name(self):
@@ -114,12 +116,13 @@ class Engagement(TrackedModel):
     previous = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="continuations"
     )
-    # The client's full name, copied here so a coach's caseload is sorted by name from an
-    # index on the coach's own engagements: sorting by the client's row instead read every
-    # one of the coach's clients for each page. Not part of the record (it is the client's,
-    # and their history holds it): set when the engagement is made, and by `Client.save`
-    # when the name changes or is erased.
+    # The client's full name and email, copied here so a coach's caseload is sorted by name
+    # and searched from one index on the coach's own engagements: through the client's row
+    # every page read every one of the coach's clients. Not part of the record (they are the
+    # client's, and their history holds them): set when the engagement is made, and by
+    # `Client.save` when either changes or is erased.
     client_name = models.CharField(max_length=200, blank=True, editable=False)
+    client_email = models.CharField(max_length=254, blank=True, editable=False)
 
     objects = EngagementQuerySet.as_manager()
 
@@ -129,8 +132,8 @@ class Engagement(TrackedModel):
     class Meta:
         ordering = ["-started_on", "-created_at"]
         indexes = [models.Index(fields=["coach", "state"]),
-                   # The caseload's pages in name order, counted on the index alone.
-                   models.Index(fields=["coach", "client_name", "client"], include=["state"],
+                   # The caseload's pages in name order, counted and searched on the index alone.
+                   models.Index(fields=["coach", "client_name", "client"], include=["state", "client_email"],
                                 name="engagement_caseload_by_name")]
 
     def __str__(self):
@@ -138,7 +141,7 @@ class Engagement(TrackedModel):
 
     def save(self, *args, **kwargs):
         if self._state.adding:
-            self.client_name = self.client.full_name
+            self.client_name, self.client_email = self.client.full_name, self.client.email
         super().save(*args, **kwargs)
 
     def history_client_uid(self):

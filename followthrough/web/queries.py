@@ -9,7 +9,7 @@ from django.db.models import CharField, Count, Exists, F, IntegerField, Max, Min
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from followthrough.clients.models import Client, Engagement, EngagementTransition, PlannedBreak
+from followthrough.clients.models import Engagement, EngagementTransition, PlannedBreak
 from followthrough.commitments.models import Commitment
 from followthrough.engine.metrics import engagement_followthrough, figure
 from followthrough.engine.models import Flag
@@ -42,7 +42,7 @@ def _count(queryset):
 
 # How the caseload can be ordered: the choice as the page offers it, and its ordering (of
 # the coach's engagements, one per client; `client_name` is the client's name, kept on the
-# engagement so the name order comes from an index on the coach's engagements).
+# engagement so the name order, and the search, come from an index on the coach's engagements).
 CASELOAD_SORTS = {
     "name": ("Name", ["client_name", "client_id"]),
     "last_held": ("Last held, oldest first", [F("last_held_at").asc(nulls_first=True), "client_name", "client_id"]),
@@ -113,11 +113,7 @@ def caseload(coach, user, *, search="", state="", flagged=False, intervention=Fa
     rows = rows.annotate(**_figures(coach, needed))
     search = (search or "").strip()[:SEARCH_MAX]
     if search:
-        # Each of the coach's clients is looked up by its own key for the email: as a join
-        # (or EXISTS) PostgreSQL may choose to scan every client of the practice instead.
-        email = Subquery(Client.objects.filter(pk=OuterRef("client_id")).values("email")[:1])
-        rows = rows.alias(client_email=email).filter(
-            Q(client_name__icontains=search) | Q(client_email__icontains=search))
+        rows = rows.filter(Q(client_name__icontains=search) | Q(client_email__icontains=search))
     if flagged:
         rows = rows.filter(is_flagged=True)
     if intervention:

@@ -87,7 +87,8 @@ def bulk_world(coach, focus, clients, *, meetings=3, outcome="missed", start=Non
     made = Client.objects.bulk_create(
         Client(practice=coach.practice, full_name=f"Client {i:04d}") for i in range(clients))
     engagements = Engagement.objects.bulk_create(
-        Engagement(client=c, client_name=c.full_name, coach=coach, started_on=start.date()) for c in made)
+        Engagement(client=c, client_name=c.full_name, client_email=c.email, coach=coach, started_on=start.date())
+        for c in made)
     Agreement.objects.bulk_create(
         Agreement(engagement=e, version=1, came_for="Grow", primary_focus=focus["business"],
                   meeting_cadence="Weekly", call_to_action="Act") for e in engagements)

@@ -135,6 +135,8 @@ def test_a_renamed_client_takes_their_new_place_in_the_name_order_and_the_search
     assert _names(as_coach.get(reverse("caseload"))) == ["Aaron Stone", "Amy Early"]
     assert _names(as_coach.get(reverse("caseload"), {"q": "aaron"})) == ["Aaron Stone"]
     assert _names(as_coach.get(reverse("caseload"), {"q": "bob s"})) == []
+    client_update(client=client_record, by=coach.user, email="aaron@new.example")
+    assert _names(as_coach.get(reverse("caseload"), {"q": "NEW.example"})) == ["Aaron Stone"]
 
 
 def test_a_client_ended_twice_with_the_coach_is_listed_once_among_the_ended(as_coach, coach, client_record):

@@ -40,8 +40,8 @@ def build_caseload(coach, count):
         Client(practice=coach.practice, full_name=f"Client {n:04d}") for n in range(count))
     states = [Engagement.State.ACTIVE, Engagement.State.PAUSED, Engagement.State.ENDED]
     engagements = Engagement.objects.bulk_create(
-        Engagement(client=c, client_name=c.full_name, coach=coach, started_on=today - timedelta(days=90),
-                   state=states[n % 3]) for n, c in enumerate(clients))
+        Engagement(client=c, client_name=c.full_name, client_email=c.email, coach=coach,
+                   started_on=today - timedelta(days=90), state=states[n % 3]) for n, c in enumerate(clients))
     meetings = []
     for e in engagements:
         meetings.append(Meeting(engagement=e, status=Meeting.Status.HELD,

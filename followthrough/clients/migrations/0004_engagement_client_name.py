@@ -1,4 +1,5 @@
-"""Each engagement carries its client's name, the caseload's sort key (see Engagement.client_name)."""
+"""Each engagement carries its client's name and email, the caseload's sort and search keys
+(see Engagement.client_name)."""
 
 from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
@@ -7,8 +8,9 @@ from django.db.models import OuterRef, Subquery
 def copy_names(apps, schema_editor):
     Client = apps.get_model("clients", "Client")
     Engagement = apps.get_model("clients", "Engagement")
-    Engagement.objects.update(
-        client_name=Subquery(Client.objects.filter(pk=OuterRef("client_id")).values("full_name")[:1]))
+    client = Client.objects.filter(pk=OuterRef("client_id"))
+    Engagement.objects.update(client_name=Subquery(client.values("full_name")[:1]),
+                              client_email=Subquery(client.values("email")[:1]))
 
 
 class Migration(migrations.Migration):
@@ -24,10 +26,15 @@ class Migration(migrations.Migration):
             name='client_name',
             field=models.CharField(blank=True, editable=False, max_length=200),
         ),
+        migrations.AddField(
+            model_name='engagement',
+            name='client_email',
+            field=models.CharField(blank=True, editable=False, max_length=254),
+        ),
         migrations.RunPython(copy_names, migrations.RunPython.noop, elidable=False),
         migrations.AddIndex(
             model_name='engagement',
-            index=models.Index(fields=['coach', 'client_name', 'client'], include=('state',),
+            index=models.Index(fields=['coach', 'client_name', 'client'], include=('state', 'client_email'),
                                name='engagement_caseload_by_name'),
         ),
     ]
