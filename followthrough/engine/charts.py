@@ -176,13 +176,15 @@ def _series(engagement, data, meetings):
     return series, data["thresholds"].followthrough_below
 
 
-def followthrough_html(engagement, *, meetings=None, pdf=False, data=None, breaks=None, zone=None):
+def followthrough_html(engagement, *, meetings=None, pdf=False, data=None, breaks=None, zone=None, checks=None):
     """The chart as a figure (wide and narrow SVG, a caption and its table), or a short
     sentence when nothing has been reviewed yet. A page that has read the figures
-    (`engagement_followthrough`), the planned breaks and the practice's time zone passes them."""
+    (`engagement_followthrough`), the planned breaks, the practice's time zone and the
+    meeting checks (each with its meeting) passes them."""
     series, threshold = _series(engagement, data, meetings)
     # The check trend belongs to the whole file, not to a review of chosen meetings.
-    checks = check_trend_context(engagement, pdf=pdf, breaks=breaks, zone=zone) if meetings is None else {}
+    checks = (check_trend_context(engagement, pdf=pdf, breaks=breaks, zone=zone, checks=checks)
+              if meetings is None else {})
     if not series:
         return render_to_string("engine/_chart.html", {"empty": EMPTY, **checks})
     title = f"Follow-through of {engagement.client}"

@@ -43,14 +43,16 @@ ZONE = F("engagement__coach__practice__timezone")
 ZONE_OF_CHECK = F("meeting__engagement__coach__practice__timezone")
 
 
-def trend(engagement, *, breaks=None, zone=None):
+def trend(engagement, *, breaks=None, zone=None, checks=None):
     """(points, breaks, zone): each check as (day, score, meeting), oldest first, the
     in-force planned breaks, and the practice's time zone if any row was found (2 queries;
-    1 when the page passes the engagement's planned breaks and the practice's time zone)."""
-    checks = MeetingCheck.objects.filter(meeting__engagement=engagement).select_related("meeting")
-    if zone is None:
-        checks = checks.annotate(zone=ZONE_OF_CHECK)
-    checks = list(checks.order_by("meeting__starts_at", "pk"))
+    none when the page passes the engagement's meeting checks, each with its meeting, its
+    planned breaks and the practice's time zone)."""
+    if checks is None:
+        checks = MeetingCheck.objects.filter(meeting__engagement=engagement).select_related("meeting")
+        if zone is None:
+            checks = checks.annotate(zone=ZONE_OF_CHECK)
+    checks = sorted(checks, key=lambda check: (check.meeting.starts_at, check.pk))
     if breaks is None:
         breaks = list(PlannedBreak.objects.in_force().filter(engagement=engagement).annotate(zone=ZONE)
                       .order_by("starts_on", "pk"))
@@ -161,9 +163,9 @@ def _date_labels(points, breaks, first, last, x, frame):
     return shown
 
 
-def check_trend_context(engagement, pdf=False, breaks=None, zone=None):
+def check_trend_context(engagement, pdf=False, breaks=None, zone=None, checks=None):
     """What the chart template needs for the check trend, or {} with no check and no break."""
-    points, breaks, zone = trend(engagement, breaks=breaks, zone=zone)
+    points, breaks, zone = trend(engagement, breaks=breaks, zone=zone, checks=checks)
     if not points and not breaks:
         return {}
     today = clock.today(zone)

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import CharField, Count, Exists, F, IntegerField, Max, Min, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import CharField, Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -15,7 +15,7 @@ from followthrough.engine.metrics import engagement_followthrough, figure
 from followthrough.engine.models import Flag
 from followthrough.engine.selectors import engagement_flags, flag_reason
 from followthrough.history.selectors import events_by_seq, visible_history
-from followthrough.meetings.models import GoalScore, Meeting
+from followthrough.meetings.models import GoalScore, Meeting, MeetingCheck
 from followthrough.protocol.models import Intervention, Letter, Referral
 from followthrough.protocol.selectors import engagement_interventions
 from followthrough.ui.paging import counted_page
@@ -235,13 +235,15 @@ def practice_engagements(practice, *, coach_uid="", state="", intervention=False
 # list only where there is something in it. Each read skipped is one round trip saved.
 ON_FILE = {
     "flags": Flag, "interventions": Intervention, "letters": Letter, "referrals": Referral,
-    "external_referrals": ExternalReferral, "planned_breaks": PlannedBreak,
+    "external_referrals": ExternalReferral, "planned_breaks": PlannedBreak, "transitions": EngagementTransition,
 }
 ENGAGEMENT_OF = {Referral: "from_engagement"}
-# Whether each engagement has any of each: built once, as building the subqueries costs more
-# than the page's own reads of them (an expression is copied each time a query uses it).
+# Whether each engagement has any of each, and each meeting a check: built once, as building
+# the subqueries costs more than the page's own reads of them (an expression is copied each
+# time a query uses it).
 HAS_ON_FILE = {f"has_{name}": Exists(model.objects.filter(**{ENGAGEMENT_OF.get(model, "engagement"): OuterRef("pk")}))
                for name, model in ON_FILE.items()}
+HAS_CHECK = Exists(MeetingCheck.objects.filter(meeting=OuterRef("pk")))
 
 
 def client_file(client, user, engagement_uid=None, all_meetings=False):
@@ -251,10 +253,9 @@ def client_file(client, user, engagement_uid=None, all_meetings=False):
         # Through the client's own manager, so each engagement already holds its client.
         client.engagements.visible_to(user)
         .select_related("coach")
-        .prefetch_related(Prefetch("transitions",
-                                   queryset=EngagementTransition.objects.select_related("by")))
         .annotate(**HAS_ON_FILE)
     )
+    _add_moves(engagements)
     # The engagement each one continues, when this user may see it (a link to one they may
     # not would lead nowhere); it is the same client's, so it is one of these.
     by_pk = {engagement.pk: engagement for engagement in engagements}
@@ -277,6 +278,17 @@ def client_file(client, user, engagement_uid=None, all_meetings=False):
     return data
 
 
+def _add_moves(engagements):
+    """Each engagement's state changes (`moves`, oldest first), read only for those that have any."""
+    moves = defaultdict(list)
+    moved = [engagement.pk for engagement in engagements if engagement.has_transitions]
+    if moved:
+        for move in EngagementTransition.objects.filter(engagement_id__in=moved).select_related("by"):
+            moves[move.engagement_id].append(move)
+    for engagement in engagements:
+        engagement.moves = moves.get(engagement.pk, [])
+
+
 def practice_focus_names(practice):
     """pk -> name of every focus area of the practice (retired ones too: records name them),
     in the practice's order; the history's values and the meetings name areas by pk."""
@@ -288,7 +300,7 @@ def _engagement_file(engagement, focus_names, all_meetings=False):
         engagement.agreements.select_related("primary_focus", "created_by")
         .prefetch_related("goals").order_by("-version")
     )
-    meetings = list(engagement.meetings.order_by("-starts_at", "-pk"))
+    meetings = list(engagement.meetings.annotate(has_check=HAS_CHECK).order_by("-starts_at", "-pk"))
     _add_discussed_and_scores(engagement, meetings, focus_names,
                               {goal.pk: goal for agreement in agreements for goal in agreement.goals.all()})
     # One query for all the engagement's commitments, grouped here by the meeting that made
@@ -335,8 +347,18 @@ def _engagement_file(engagement, focus_names, all_meetings=False):
         "open_commitments": [c for c in commitments if c.is_open],
         "planned_breaks": listed("planned_breaks", lambda: list(engagement.planned_breaks.order_by("-starts_on",
                                                                                                    "-pk"))),
+        "meeting_checks": _meeting_checks(meetings),
         "client_today": engagement.client.today(),
     }
+
+
+def _meeting_checks(meetings):
+    """The checks of those meetings that have one, each with its meeting (read only if any)."""
+    checked = {meeting.pk: meeting for meeting in meetings if meeting.has_check}
+    checks = list(MeetingCheck.objects.filter(meeting_id__in=list(checked)).order_by()) if checked else []
+    for check in checks:
+        check.meeting = checked[check.meeting_id]
+    return checks
 
 
 def _add_anchors(engagement, meetings, commitments, shown):

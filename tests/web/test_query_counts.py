@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from followthrough.clients.models import Client, Engagement, EngagementTransition, Goal, PlannedBreak
 from followthrough.commitments.models import Commitment
-from followthrough.meetings.models import GoalScore, Meeting
+from followthrough.meetings.models import GoalScore, Meeting, MeetingCheck
 
 # The sign-in gate: the session, then the user with their coach and the coach's practice (for
 # the time zone) in one query; a coach's pages read no client profile. Then the page: the ids
@@ -24,13 +24,13 @@ from followthrough.meetings.models import GoalScore, Meeting
 GATE_QUERIES = 2
 CASELOAD_QUERIES = GATE_QUERIES + 7
 TODO_QUERIES = GATE_QUERIES + 5
-# The client and the access log's row for this view; the engagements with their moves (and
-# whether each has flags, interventions, letters, referrals in and outside the practice,
-# planned breaks: only those it has are read, at most five reads more); the practice's focus
-# areas; the agreements with their goals, the meetings, their focus areas and goal scores, the
-# commitments; the planned breaks; the thresholds (one); the history's changes, which of their
-# records this coach may see, and the newest of them; the meeting checks. The chart draws
-# from what the file has read.
+# The client and the access log's row for this view; the engagements (with whether each has
+# moves, flags, interventions, letters, referrals in and outside the practice, planned breaks:
+# only those it has are read, at most six reads more); the practice's focus areas; the
+# agreements with their goals, the meetings (with whether each has a meeting check), their
+# focus areas and goal scores, the commitments; the planned breaks; the thresholds (one); the
+# history's changes, which of their records this coach may see, and the newest of them; the
+# meeting checks, when there are some. The chart draws from what the file has read.
 CLIENT_FILE_QUERIES = 19
 
 
@@ -112,6 +112,9 @@ def build_file(engagement, agreement, count):
         for n, c in enumerate(made[:-1]))
     goal = Goal.objects.filter(agreement=agreement).first()
     GoalScore.objects.bulk_create(GoalScore(meeting=m, goal=goal, level=0) for m in meetings)
+    MeetingCheck.objects.bulk_create(
+        MeetingCheck(meeting=m, on_what_matters=8, plan_fits_week=7, felt_heard=9, sure_to_do_it=n % 11,
+                     answered_at=m.starts_at + timedelta(hours=2)) for n, m in enumerate(meetings))
     EngagementTransition.objects.bulk_create(
         EngagementTransition(engagement=engagement, from_state="active", to_state="active",
                              at=timezone.now(), note=f"n{n}") for n in range(count))
@@ -143,6 +146,7 @@ def test_client_file_queries_do_not_grow_with_meetings(as_coach, held_meeting, a
     assert len(response.context["meetings"]) == count + 1
     text = response.content.decode()
     assert text.count('class="badge partly_kept"') >= count // 2
+    assert f"Meeting check scores at {count} meetings" in text
     assert "Trimmed from" in text
     assert text.count("Cancel this break") == count - count // 3
     assert "Waived: holiday 0 " in text

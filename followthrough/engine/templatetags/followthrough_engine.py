@@ -4,7 +4,7 @@
   with a one-line reason and a link to its evidence.
 - `{% followthrough_chart engagement %}` draws the follow-through chart inline
   (`meetings=` limits it to those meetings, `pdf=True` lays it out for paper; `data=`,
-  `breaks=` and `zone=` pass what the page has already read).
+  `breaks=`, `zone=` and `checks=` pass what the page has already read).
 """
 
 from django import template
@@ -29,13 +29,14 @@ def needs_attention(coach, quiet=True):
 
 
 @register.simple_tag(takes_context=True)
-def followthrough_chart(context, engagement, meetings=None, pdf=False, data=None, breaks=None, zone=None):
+def followthrough_chart(context, engagement, meetings=None, pdf=False, data=None, breaks=None, zone=None,
+                        checks=None):
     """`meetings` (uids) limits the chart to those meetings; `pdf` draws it for paper; a page
-    that has read the figures, the planned breaks and the time zone passes them (`data`,
-    `breaks`, `zone`) so the chart reads nothing twice."""
+    that has read the figures, the planned breaks, the time zone and the meeting checks
+    passes them (`data`, `breaks`, `zone`, `checks`) so the chart reads nothing twice."""
     if engagement is None:
         return ""
     # The SVG is built from escaped text and numbers only, so it is safe to inline.
     html = nonce_styles(followthrough_html(engagement, meetings=meetings, pdf=pdf, data=data, breaks=breaks,
-                                           zone=zone), context.get("request"))
+                                           zone=zone, checks=checks), context.get("request"))
     return mark_safe(html)  # noqa: S308
