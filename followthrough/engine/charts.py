@@ -10,11 +10,13 @@ the one that fits (the narrow one keeps its text legible on a 390 px phone). A t
 says the same for screen readers and for anyone who prefers numbers.
 """
 
+import hashlib
 import re
 import uuid
 from dataclasses import dataclass
 
 import pygal
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.html import escape
 from pygal.style import Style
@@ -128,7 +130,24 @@ def _key(svg, threshold, size):
     return re.sub(r"</svg>\s*$", note + "</svg>", svg)
 
 
+# A drawn chart is kept this long in the cache, under a key made of everything it shows, so a
+# file opened again draws nothing new; pygal takes a good fraction of a second over a file of
+# a hundred meetings, and a changed record changes the key.
+DRAWN_SECONDS = 7 * 24 * 3600
+
+
 def _render(series, threshold, size, title):
+    shown = repr((threshold, size, title, [(f.meeting.starts_at.isoformat(), f.due, str(f.kept), str(f.figure),
+                                            f.kept_in_full, f.partly, f.waived) for f in series]))
+    cache_key = "followthrough-chart:" + hashlib.sha256(shown.encode()).hexdigest()
+    svg = cache.get(cache_key)
+    if svg is None:
+        svg = _draw(series, threshold, size, title)
+        cache.set(cache_key, svg, DRAWN_SECONDS)
+    return svg
+
+
+def _draw(series, threshold, size, title):
     key = uuid.uuid4().hex[:8]
     top = max([f.due for f in series] + [f.waived for f in series] + [1])
     chart = pygal.Bar(

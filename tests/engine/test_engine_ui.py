@@ -118,3 +118,19 @@ def test_evidence_page_is_404_for_another_coach_and_for_the_client(
 
 def test_evidence_page_needs_a_login(client, flagged):
     assert client.get(f"/flags/{flagged.uid}/").status_code == 302
+
+
+def test_a_chart_drawn_once_is_not_drawn_again_until_what_it_shows_changes(flagged, timeline, engagement,
+                                                                             monkeypatch):
+    from followthrough.engine import charts
+
+    drawn = []
+    draw = charts._draw
+    monkeypatch.setattr(charts, "_draw", lambda *args: drawn.append(args) or draw(*args))
+    first = render("{% followthrough_chart engagement %}", engagement=engagement)
+    assert len(drawn) in (0, 2)  # wide and narrow, unless an earlier render of the same chart is kept
+    drawn.clear()
+    assert render("{% followthrough_chart engagement %}", engagement=engagement) == first and drawn == []
+    timeline.meeting("held", ["kept"])
+    changed = render("{% followthrough_chart engagement %}", engagement=engagement)
+    assert len(drawn) == 2 and "4 reviewed meetings" in changed
