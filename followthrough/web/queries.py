@@ -5,6 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.core.paginator import Paginator
 from django.db.models import CharField, Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -18,7 +19,6 @@ from followthrough.history.selectors import events_by_seq, visible_history
 from followthrough.meetings.models import GoalScore, Meeting, MeetingCheck
 from followthrough.protocol.models import Intervention, Letter, Referral
 from followthrough.protocol.selectors import engagement_interventions
-from followthrough.ui.paging import counted_page
 from followthrough.web.models import ExternalReferral
 from followthrough.web.services import referral_letter
 
@@ -124,10 +124,18 @@ def caseload(coach, user, *, search="", state="", flagged=False, intervention=Fa
 
 
 def caseload_page(coach, user, number, **filters):
-    """One page of the caseload (Django's Page of client ids) and its rows, as the caseload
-    page and the API both list it."""
-    page = counted_page(caseload(coach, user, **filters), CASELOAD_PAGE, number, key="client_id")
-    return page, caseload_rows(coach, user, list(page.object_list))
+    """One page of the caseload (Django's Page of client ids; an unknown or out-of-range
+    number gives the first or last page) and its rows, as the caseload page and the API both
+    list it. The count and the page are two walks of the coach's engagements on one index,
+    the page's stopping at its last row."""
+    try:
+        number = max(1, int(number))  # a page below the first, or not a number, is the first
+    except (TypeError, ValueError):
+        number = 1
+    page = Paginator(caseload(coach, user, **filters).values_list("client_id", flat=True),
+                     CASELOAD_PAGE).get_page(number)
+    page.object_list = list(page.object_list)
+    return page, caseload_rows(coach, user, page.object_list)
 
 
 @dataclass

@@ -22,7 +22,7 @@ from followthrough.meetings.models import GoalScore, Meeting, MeetingCheck
 # flags and unread notifications. The to-do comes in a request of its own: one query per kind
 # (meetings, reported done, check-backs, agreements, referrals).
 GATE_QUERIES = 2
-CASELOAD_QUERIES = GATE_QUERIES + 7
+CASELOAD_QUERIES = GATE_QUERIES + 8
 TODO_QUERIES = GATE_QUERIES + 5
 # The client and the access log's row for this view; the engagements (with whether each has
 # moves, flags, interventions, letters, referrals in and outside the practice, planned breaks:
