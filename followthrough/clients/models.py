@@ -59,9 +59,10 @@ class Client(TrackedModel):
         return self.full_name
 
     def save(self, *args, **kwargs):
+        adding = self._state.adding
         super().save(*args, **kwargs)
         update_fields = kwargs.get("update_fields")
-        if update_fields is None or {"full_name", "email"} & set(update_fields):
+        if not adding and (update_fields is None or {"full_name", "email"} & set(update_fields)):
             # A renamed (or erased) client's engagements sort and are found by the new name
             # and email at once.
             self.engagements.exclude(client_name=self.full_name, client_email=self.email).update(
