@@ -239,8 +239,8 @@ def practice_engagements(practice, *, coach_uid="", state="", intervention=False
 
 
 # What many an engagement has none of (a flag, an intervention, a letter, a referral, a
-# planned break): the engagements are read with whether each has any, and the file reads a
-# list only where there is something in it. Each read skipped is one round trip saved.
+# planned break, a move): the engagements are read with whether each has any, and the file
+# reads a list only where there is something in it. Each read skipped is one round trip saved.
 ON_FILE = {
     "flags": Flag, "interventions": Intervention, "letters": Letter, "referrals": Referral,
     "external_referrals": ExternalReferral, "planned_breaks": PlannedBreak, "transitions": EngagementTransition,

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from followthrough.clients.services import engagement_end
+from followthrough.clients.services import engagement_end, engagement_move, engagement_pause
 from followthrough.meetings.services import meeting_create
 
 from .conftest import event_count, initial_data, page_text
@@ -158,3 +158,15 @@ def test_the_file_offers_the_portal_link_and_asks_for_a_missing_plan(as_coach, c
     response = as_coach.post(reverse("portal_ask_plan", args=[unplanned.uid]), {"next": file_url})
     assert response.status_code == 302
     assert mail.outbox and mail.outbox[-1].to == ["bob@example.org"]
+
+
+def test_the_file_lists_an_engagements_moves_and_none_for_one_that_never_moved(as_coach, coach, engagement):
+    url = reverse("client_file", args=[engagement.client.uid])
+    assert "state change" not in page_text(as_coach.get(url))
+    engagement_pause(engagement=engagement, until=date.today() + timedelta(days=30), by=coach.user,
+                     note="Moving house")
+    engagement_move(engagement=engagement, to_state="active", by=coach.user)
+    text = page_text(as_coach.get(url))
+    assert "2 state changes" in text
+    assert "Active → <strong>Paused</strong>" in text and "“Moving house”" in text
+    assert "Paused → <strong>Active</strong>" in text
